@@ -1,0 +1,1 @@
+"""The ``selfhelp`` subcommands, one module each; every module has ``register`` and ``run``."""

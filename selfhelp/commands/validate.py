@@ -1,0 +1,40 @@
+"""``selfhelp validate [PATHS...]``: report every problem in every flow file at once."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from selfhelp.catalog import flow_sources
+from selfhelp.commands.common import UsageError
+from selfhelp.diagnostics import format_json, format_text, has_errors
+from selfhelp.validate import check_files, flow_files
+
+ORDER = 30
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "validate",
+        help="check flow files and report every problem (exit 0 clean, 1 errors, 2 usage)",
+        description="Check flow files: YAML safety, the schema and the graph rules. "
+        "With no paths, checks every flow selfhelp would load.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="flow files or folders (default: every loaded folder)")
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing and args.paths:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    paths = [p for p in paths if p.exists()]
+    files = flow_files(paths)
+    if args.paths and not files:
+        raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
+    reports = check_files(paths)
+    diags = [d for r in reports for d in r.diagnostics]
+    print(format_json(diags, len(reports)) if args.format == "json" else format_text(diags, len(reports)))
+    return 1 if has_errors(diags) else 0

@@ -1,0 +1,520 @@
+"""The session engine: walk a flow one step at a time, go back, restart, save and resume.
+
+A :class:`Session` holds a flow and the history of visits. Everything else,
+the kept values, the current step, the outcome, is derived from that history,
+so going back is popping a visit and a saved session is just its history.
+Invalid answers return a reason and change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from selfhelp import answers
+from selfhelp.matching import Matcher, MatchResult, SubstringMatcher
+from selfhelp.models import (
+    AnyNode,
+    Branch,
+    CauseNode,
+    Choice,
+    Condition,
+    Flow,
+    InputNode,
+    Link,
+    MatchNode,
+    OutcomeNode,
+    OutcomeResult,
+    QuestionNode,
+    node_targets,
+)
+
+SESSION_FORMAT = 1
+CONTINUE_LABEL = "Continue"
+SKIP_MATCH_LABEL = "I don't have the message: ask me questions instead"
+NONE_OF_THESE_LABEL = "None of these"
+
+
+def flow_hash(flow: Flow) -> str:
+    """A short hash of the flow's content, to tell whether a saved session's flow has changed."""
+    canonical = json.dumps(flow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Answer(BaseModel):
+    """What the user answered at one step, and where it led."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    kind: Literal["choice", "text", "match"]
+    """Whether a choice was picked, text typed, or an error message pasted."""
+    text: str
+    """The answer as the user gave it: a choice's label or the (cleaned) text."""
+    goto: str
+    """The node the answer led to."""
+    store: str | None = None
+    """The name the answer's value was kept under, if any."""
+    value: str | None = None
+    """The kept value."""
+    match: MatchResult | None = None
+    """For a pasted message: the matcher's verdict."""
+
+
+class Visit(BaseModel):
+    """One step on the path: a node, and the answer given there (none yet for the current step)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    node: str
+    """The node's id."""
+    answer: Answer | None = None
+    """The answer given here; ``None`` on the current step."""
+    undone: Answer | None = None
+    """The answer given here before the user went back to this step."""
+    pending: MatchResult | None = None
+    """An ambiguous match awaiting the user's pick of a candidate."""
+
+
+class SessionState(BaseModel):
+    """A session as saved: enough to resume it on the same (or a changed) flow."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    format: int = SESSION_FORMAT
+    """The version of this saved format."""
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    """The session's id."""
+    flow_id: str
+    """The id of the flow being walked."""
+    flow_version: str
+    """The flow's version when the session was saved."""
+    flow_hash: str
+    """The flow's content hash when the session was saved."""
+    created: str = Field(default_factory=_now)
+    """When the session started (ISO 8601, UTC)."""
+    updated: str = Field(default_factory=_now)
+    """When the session last changed (ISO 8601, UTC)."""
+    presets: dict[str, str] = {}
+    """Values known before the first step."""
+    notes: list[str] = []
+    """Free notes (a support agent's), carried into the case summary."""
+    history: list[Visit]
+    """Every visit, in order; the last is the current step."""
+
+
+class ChoiceView(BaseModel):
+    """One answer offered at the current step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    """The text shown."""
+    target: str | None
+    """The node it leads to (``None`` for 'none of these' without a fallback)."""
+    kind: Literal["choice", "continue", "skip", "candidate", "none_of_these"] = "choice"
+    """What picking it means."""
+
+
+class InputSpec(BaseModel):
+    """What a free-text step expects."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["input", "match"]
+    """A checked answer, or an error message to match."""
+    placeholder: str | None = None
+    multiline: bool = False
+    required: bool = False
+    expects: list[str] = []
+    """Human descriptions of the checks the answer must pass."""
+    default: str | None = None
+    """A value already known for this step (from presets or an earlier paste)."""
+
+
+class StepView(BaseModel):
+    """Everything a user interface needs to show the current step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node_id: str
+    kind: str
+    title: str | None
+    text: str
+    """Markdown."""
+    source: str | None
+    links: list[Link]
+    choices: list[ChoiceView]
+    input: InputSpec | None
+    previous_answer: str | None
+    """The answer given here before going back, to show (and offer again)."""
+    pending: MatchResult | None
+    """An ambiguous match: the choices are its candidates."""
+    outcome: OutcomeResult | None
+    """Set when this step ends the conversation."""
+
+
+class Reply(BaseModel):
+    """The result of an action: accepted (the session moved on) or refused with a reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ok: bool
+    reason: str | None = None
+    match: MatchResult | None = None
+    """For a pasted message, what the matcher found (also when the session waits for a pick)."""
+
+
+class SessionMismatch(Exception):
+    """A saved session cannot be resumed on this flow."""
+
+
+def condition_holds(cond: Condition, values: dict[str, str]) -> bool:
+    """Evaluate a data condition against the kept values (comparisons ignore case)."""
+    value = values.get(cond.value)
+    if cond.is_set is not None:
+        return (value is not None and value != "") == cond.is_set
+    if value is None:
+        return cond.not_equals is not None
+    folded = value.casefold()
+    if cond.equals is not None:
+        return folded == cond.equals.casefold()
+    if cond.not_equals is not None:
+        return folded != cond.not_equals.casefold()
+    return folded in {o.casefold() for o in cond.one_of or []}
+
+
+class Session:
+    """One walk through one flow."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        *,
+        presets: dict[str, str] | None = None,
+        matcher: Matcher | None = None,
+        state: SessionState | None = None,
+    ) -> None:
+        self.flow = flow
+        self.matcher: Matcher = matcher or SubstringMatcher()
+        self.state = state or SessionState(
+            flow_id=flow.id,
+            flow_version=flow.version,
+            flow_hash=flow_hash(flow),
+            presets=dict(presets or {}),
+            history=[Visit(node=flow.start)],
+        )
+
+    # --- reading ------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.state.id
+
+    @property
+    def history(self) -> list[Visit]:
+        return self.state.history
+
+    @property
+    def current(self) -> Visit:
+        return self.state.history[-1]
+
+    @property
+    def node(self) -> AnyNode:
+        """The current node."""
+        return self.flow.nodes[self.current.node]
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The kept values: presets, then every answer that stored one, in order."""
+        values = dict(self.state.presets)
+        for visit in self.state.history:
+            if visit.answer and visit.answer.store and visit.answer.value is not None:
+                values[visit.answer.store] = visit.answer.value
+        return values
+
+    @property
+    def outcome(self) -> OutcomeNode | None:
+        """The outcome reached, if the conversation has ended."""
+        node = self.node
+        return node if isinstance(node, OutcomeNode) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    def path(self) -> list[Visit]:
+        """The steps taken so far, the current one last."""
+        return list(self.state.history)
+
+    def match_result(self) -> MatchResult | None:
+        """The latest error match on the path, if any."""
+        for visit in reversed(self.state.history):
+            if visit.answer and visit.answer.match:
+                return visit.answer.match
+        return None
+
+    def step(self) -> StepView:
+        """The current step, ready to show."""
+        visit = self.current
+        node = self.node
+        return StepView(
+            node_id=visit.node,
+            kind=node.kind,
+            title=node.title,
+            text=node.text,
+            source=node.source,
+            links=list(node.links),
+            choices=self._choices(node, visit),
+            input=self._input_spec(node, visit),
+            previous_answer=visit.undone.text if visit.undone else None,
+            pending=visit.pending,
+            outcome=node.result if isinstance(node, OutcomeNode) else None,
+        )
+
+    def _visible(self, choices: list[Choice]) -> list[Choice]:
+        values = self.values
+        return [c for c in choices if c.when is None or condition_holds(c.when, values)]
+
+    def _choices(self, node: AnyNode, visit: Visit) -> list[ChoiceView]:
+        if visit.pending is not None:
+            views = [ChoiceView(label=m.title, target=m.node, kind="candidate") for m in visit.pending.matches]
+            fallback = node.no_match if isinstance(node, MatchNode) else None
+            return [*views, ChoiceView(label=NONE_OF_THESE_LABEL, target=fallback, kind="none_of_these")]
+        if isinstance(node, (QuestionNode, CauseNode)) and node.choices:
+            return [ChoiceView(label=c.label, target=c.goto) for c in self._visible(node.choices)]
+        if isinstance(node, CauseNode) and node.next is not None:
+            return [ChoiceView(label=CONTINUE_LABEL, target=self._route(node.next), kind="continue")]
+        if isinstance(node, MatchNode) and node.no_match:
+            return [ChoiceView(label=SKIP_MATCH_LABEL, target=node.no_match, kind="skip")]
+        return []
+
+    def _input_spec(self, node: AnyNode, visit: Visit) -> InputSpec | None:
+        if visit.pending is not None:
+            return None
+        if isinstance(node, InputNode):
+            return InputSpec(
+                kind="input",
+                placeholder=node.placeholder,
+                multiline=node.multiline,
+                required=any(v.type.value == "required" for v in node.validators),
+                expects=[answers.describe(v) for v in node.validators],
+                default=self.values.get(node.store),
+            )
+        if isinstance(node, MatchNode):
+            return InputSpec(kind="match", placeholder=node.placeholder, multiline=True, required=True)
+        return None
+
+    def _route(self, route: str | list[Branch] | None) -> str | None:
+        if route is None or isinstance(route, str):
+            return route
+        values = self.values
+        for branch in route:
+            if branch.when is None or condition_holds(branch.when, values):
+                return branch.goto
+        return None
+
+    # --- acting -------------------------------------------------------------------
+
+    def _advance(self, answer: Answer) -> Reply:
+        if answer.goto not in self.flow.nodes:
+            return Reply(ok=False, reason=f"The flow has no step {answer.goto!r} to go to.")
+        self.current.answer = answer
+        self.current.undone = None
+        self.current.pending = None
+        self.state.history.append(Visit(node=answer.goto))
+        self._touch()
+        return Reply(ok=True, match=answer.match)
+
+    def _touch(self) -> None:
+        self.state.updated = _now()
+
+    def choose(self, index: int) -> Reply:
+        """Pick the ``index``-th (0-based) of the current step's choices."""
+        choices = self.step().choices
+        if not 0 <= index < len(choices):
+            return Reply(
+                ok=False,
+                reason=f"Pick a number from 1 to {len(choices)}." if choices else "There is nothing to choose here.",
+            )
+        picked = choices[index]
+        if picked.target is None:
+            return Reply(ok=False, reason="That choice leads nowhere in this flow (no condition holds).")
+        node = self.node
+        visit = self.current
+        if visit.pending is not None:
+            return self._advance(
+                Answer(
+                    kind="match",
+                    text=picked.label,
+                    goto=picked.target,
+                    store=self._match_store(),
+                    value=visit.pending.query,
+                    match=visit.pending,
+                )
+            )
+        store = getattr(node, "store", None) if picked.kind == "choice" else None
+        value = None
+        if store is not None:
+            chosen = self._visible(node.choices)[index]  # type: ignore[union-attr]
+            value = chosen.value if chosen.value is not None else chosen.label
+        return self._advance(Answer(kind="choice", text=picked.label, goto=picked.target, store=store, value=value))
+
+    def _match_store(self) -> str | None:
+        node = self.node
+        return node.store if isinstance(node, MatchNode) else None
+
+    def choose_label(self, label: str) -> Reply:
+        """Pick the choice whose label is ``label`` (ignoring case)."""
+        for i, choice in enumerate(self.step().choices):
+            if choice.label.casefold() == label.casefold():
+                return self.choose(i)
+        return Reply(ok=False, reason=f"There is no choice {label!r} here.")
+
+    def submit(self, text: str) -> Reply:
+        """Answer a free-text step: an input is checked and kept; a pasted message is matched."""
+        node = self.node
+        if self.current.pending is not None:
+            return Reply(ok=False, reason="Pick one of the suggested causes, or 'None of these'.")
+        cleaned = answers.clean(text)
+        if isinstance(node, InputNode):
+            reason = answers.check(cleaned, node.validators)
+            if reason:
+                return Reply(ok=False, reason=reason)
+            goto = self._route(node.next)
+            if goto is None:
+                return Reply(ok=False, reason="The flow has no way on from this step for that answer.")
+            return self._advance(Answer(kind="text", text=cleaned, goto=goto, store=node.store, value=cleaned))
+        if isinstance(node, MatchNode):
+            return self._submit_match(node, cleaned)
+        return Reply(ok=False, reason="This step takes a choice, not text.")
+
+    def _submit_match(self, node: MatchNode, text: str) -> Reply:
+        if not text:
+            return Reply(
+                ok=False, reason="Paste the error message you see, or pick the choice to answer questions instead."
+            )
+        result = self.matcher.match_flow(self.flow, text, node.candidates)
+        if result.verdict == "match" and result.matches:
+            return self._advance(
+                Answer(kind="match", text=text, goto=result.matches[0].node, store=node.store, value=text, match=result)
+            )
+        if result.verdict == "ambiguous" and result.matches:
+            self.current.pending = result
+            self._touch()
+            return Reply(ok=True, match=result)
+        if node.no_match is None:
+            return Reply(ok=False, reason="No known error matches that message.", match=result)
+        return self._advance(
+            Answer(kind="match", text=text, goto=node.no_match, store=node.store, value=text, match=result)
+        )
+
+    def back(self) -> bool:
+        """Return to the previous step, its earlier answer kept to show; ``False`` at the start."""
+        visit = self.current
+        if visit.pending is not None:
+            visit.pending = None  # first undo the "did you mean" question, then the step itself
+            self._touch()
+            return True
+        if len(self.state.history) < 2:
+            return False
+        self.state.history.pop()
+        previous = self.current
+        previous.undone = previous.answer
+        previous.answer = None
+        self._touch()
+        return True
+
+    def restart(self) -> None:
+        """Start the flow again from its first step (presets and notes stay)."""
+        self.state.history = [Visit(node=self.flow.start)]
+        self._touch()
+
+    def add_note(self, note: str) -> None:
+        """Keep a free note for the case summary."""
+        cleaned = answers.clean(note)
+        if cleaned:
+            self.state.notes.append(cleaned)
+            self._touch()
+
+    # --- saving -------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """The session as JSON (see :class:`SessionState`)."""
+        return self.state.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, flow: Flow, text: str | bytes, *, matcher: Matcher | None = None) -> tuple[Session, str | None]:
+        """Resume a saved session on ``flow``; returns the session and a notice when the flow changed.
+
+        Raises:
+            SessionMismatch: the file is not a session, is for another flow, or
+                its path no longer exists in the changed flow.
+        """
+        try:
+            state = SessionState.model_validate_json(text)
+        except ValidationError as exc:
+            raise SessionMismatch(
+                f"not a saved session ({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']})"
+            ) from None
+        return cls.from_state(flow, state, matcher=matcher)
+
+    @classmethod
+    def from_state(
+        cls, flow: Flow, state: SessionState, *, matcher: Matcher | None = None
+    ) -> tuple[Session, str | None]:
+        """See :meth:`from_json`."""
+        if state.format != SESSION_FORMAT:
+            raise SessionMismatch(f"saved in format {state.format}; this version reads format {SESSION_FORMAT}")
+        if state.flow_id != flow.id:
+            raise SessionMismatch(f"the session is for flow {state.flow_id!r}, not {flow.id!r}")
+        session = cls(flow, matcher=matcher, state=state)
+        if state.flow_hash == flow_hash(flow):
+            return session, None
+        problem = session._replay_problem()
+        if problem:
+            raise SessionMismatch(
+                f"flow {flow.id!r} changed since the session was saved (version {state.flow_version} -> {flow.version}) and {problem}"
+            )
+        state.flow_version, state.flow_hash = flow.version, flow_hash(flow)
+        return (
+            session,
+            f"Flow {flow.id!r} changed since this session was saved (version {state.flow_version}); every answer still applies.",
+        )
+
+    def _replay_problem(self) -> str | None:
+        """Why the saved path does not fit the (changed) flow, or ``None`` when it does."""
+        history = self.state.history
+        for i, visit in enumerate(history):
+            if visit.node not in self.flow.nodes:
+                return f"its step {visit.node!r} no longer exists"
+            if visit.answer is None:
+                if i != len(history) - 1:
+                    return f"step {visit.node!r} has no answer"
+                continue
+            nxt = history[i + 1].node if i + 1 < len(history) else None
+            if nxt != visit.answer.goto:
+                return f"the answer at step {visit.node!r} is inconsistent"
+            if nxt not in self._possible_targets(self.flow.nodes[visit.node]):
+                return f"step {visit.node!r} no longer leads to {nxt!r}"
+        return None
+
+    def _possible_targets(self, node: AnyNode) -> set[str]:
+        targets = set(node_targets(node))
+        if isinstance(node, MatchNode):
+            targets |= {
+                nid for nid, c in self.flow.causes() if c.errors and (node.candidates is None or nid in node.candidates)
+            }
+        return targets
+
+    def snapshot(self) -> dict[str, Any]:
+        """The session state as plain data."""
+        return self.state.model_dump(mode="json")

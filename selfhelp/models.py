@@ -1,0 +1,325 @@
+"""The flow format: pydantic models for one YAML decision-tree flow.
+
+A flow mirrors one troubleshooting article. It is a graph of nodes keyed by id;
+each node is one step of the conversation. The node ``kind`` picks its model:
+
+- ``question``: a choice between options, each leading to a node.
+- ``input``: free text, checked by validators and kept under a name.
+- ``match``: the user pastes an error message; it is matched against the
+  error patterns declared on the flow's ``cause`` nodes.
+- ``cause``: Markdown explaining a cause and the next step, then a way on.
+- ``outcome``: an end: resolved, contact support, wait, or redirect.
+
+Conditions are data (compare a kept value with constants); nothing in a flow
+is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
+
+NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
+ValueName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
+
+
+class Strict(BaseModel):
+    """Base for every flow model: unknown fields are errors, models are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class SourceRef(Strict):
+    """The article a flow mirrors, copied from the article's ``<properties>`` header."""
+
+    article_id: str = Field(min_length=1)
+    """The article's ``articleId``."""
+    title: str = Field(min_length=1)
+    """The article's page title."""
+    url: str | None = None
+    """Where the article is published, if it is."""
+    path: str | None = None
+    """The article's file name, for tools that compare the flow with it."""
+    support_topic_ids: list[str] = []
+    """The article's ``supportTopicIds``."""
+    product_ids: list[str] = []
+    """The article's ``productPesIds``."""
+
+
+class Link(Strict):
+    """A document recommended to the user."""
+
+    title: str = Field(min_length=1)
+    """The text shown for the link."""
+    url: str = Field(pattern=r"^https?://\S+$")
+    """An http(s) address."""
+
+
+class Condition(Strict):
+    """A test of one kept value against constants. Exactly one test is given."""
+
+    value: ValueName
+    """The name of the kept value to test."""
+    equals: str | None = None
+    """True when the value equals this text (case-insensitive)."""
+    not_equals: str | None = None
+    """True when the value differs from this text (case-insensitive)."""
+    one_of: list[str] | None = None
+    """True when the value equals one of these texts (case-insensitive)."""
+    is_set: bool | None = None
+    """True when the value has (``true``) or has not (``false``) been kept."""
+
+    @model_validator(mode="after")
+    def _exactly_one_test(self) -> Condition:
+        given = [t for t in ("equals", "not_equals", "one_of", "is_set") if getattr(self, t) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of equals, not_equals, one_of, is_set")
+        return self
+
+
+class Branch(Strict):
+    """One possible way on: taken when its condition holds (or always, without one)."""
+
+    goto: NodeId
+    """The node to go to."""
+    when: Condition | None = None
+    """The condition under which this branch is taken; the first branch that holds wins."""
+
+
+class Choice(Strict):
+    """One answer to a question."""
+
+    label: str = Field(min_length=1, max_length=200)
+    """The answer as shown to the user."""
+    goto: NodeId | None = None
+    """The node this answer leads to."""
+    value: str | None = None
+    """What is kept under the question's ``store`` name when chosen (default: the label)."""
+    when: Condition | None = None
+    """Offer this choice only when the condition holds."""
+
+
+class ValidatorKind(str, Enum):
+    """The checks an input answer can be given."""
+
+    required = "required"
+    regex = "regex"
+    guid = "guid"
+    domain = "domain"
+    max_length = "max_length"
+
+
+class InputValidator(Strict):
+    """A check of a free-text answer, with the message shown when it fails."""
+
+    type: ValidatorKind
+    """Which check: required, regex, guid, domain or max_length."""
+    pattern: str | None = None
+    """The regular expression the whole answer must match (``regex`` only)."""
+    max: int | None = Field(default=None, ge=1)
+    """The longest answer allowed, in characters (``max_length`` only)."""
+    message: str | None = None
+    """What to tell the user when the answer fails this check."""
+
+    @model_validator(mode="after")
+    def _parameters_fit_type(self) -> InputValidator:
+        if self.type is ValidatorKind.regex:
+            if not self.pattern:
+                raise ValueError("a regex validator needs a pattern")
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"the pattern is not a valid regular expression: {exc}") from None
+        elif self.pattern is not None:
+            raise ValueError(f"pattern belongs to regex validators, not {self.type.value}")
+        if self.type is ValidatorKind.max_length and self.max is None:
+            raise ValueError("a max_length validator needs max")
+        if self.type is not ValidatorKind.max_length and self.max is not None:
+            raise ValueError(f"max belongs to max_length validators, not {self.type.value}")
+        return self
+
+
+class NodeBase(Strict):
+    """What every node has."""
+
+    title: str | None = Field(default=None, max_length=200)
+    """A short heading for the step (breadcrumbs and trees show it)."""
+    text: str = ""
+    """The step's body, in Markdown."""
+    source: str | None = None
+    """The article section this node mirrors (its heading)."""
+    source_hash: str | None = None
+    """A hash of that section's text when the node was written, for drift checks."""
+    links: list[Link] = []
+    """Documents recommended at this step."""
+
+
+class QuestionNode(NodeBase):
+    """A question with a fixed set of answers."""
+
+    kind: Literal["question"]
+    choices: list[Choice] = Field(min_length=1)
+    """The answers offered, in order."""
+    store: ValueName | None = None
+    """Keep the chosen answer's ``value`` under this name."""
+
+
+class InputNode(NodeBase):
+    """A free-text answer, checked and kept under a name."""
+
+    kind: Literal["input"]
+    store: ValueName
+    """The name the answer is kept under."""
+    placeholder: str | None = None
+    """A hint shown in the empty input box."""
+    multiline: bool = False
+    """Whether the answer may span several lines."""
+    validators: list[InputValidator] = []
+    """Checks the answer must pass, in order; the first that fails is reported."""
+    next: NodeId | list[Branch] | None = None
+    """Where to go once the answer is accepted."""
+
+
+class MatchNode(NodeBase):
+    """The user pastes an error message; it is matched against the flow's causes."""
+
+    kind: Literal["match"]
+    placeholder: str | None = None
+    """A hint shown in the empty paste box."""
+    store: ValueName = "error_message"
+    """The name the pasted text is kept under."""
+    candidates: list[NodeId] | None = None
+    """The cause nodes to match against (default: every cause with error patterns)."""
+    no_match: NodeId | None = None
+    """Where to go when nothing matches, or the user rejects the suggestions."""
+
+
+class CauseNode(NodeBase):
+    """A cause of the problem: what it means and what to do next."""
+
+    kind: Literal["cause"]
+    errors: list[str] = []
+    """Error messages (or parts of them) that point at this cause, as users see them."""
+    next: NodeId | list[Branch] | None = None
+    """Where to go after reading (use ``choices`` to ask instead)."""
+    choices: list[Choice] = []
+    """Answers to a closing question such as "Did this fix it?"."""
+    store: ValueName | None = None
+    """Keep the chosen answer's ``value`` under this name."""
+
+    @field_validator("errors")
+    @classmethod
+    def _errors_not_blank(cls, errors: list[str]) -> list[str]:
+        if any(not e.strip() for e in errors):
+            raise ValueError("an error pattern must not be blank")
+        return errors
+
+
+class OutcomeResult(str, Enum):
+    """How a conversation ends."""
+
+    resolved = "resolved"
+    """The user's problem is fixed."""
+    contact_support = "contact_support"
+    """Nothing here fixes it: open a support case with what was collected."""
+    wait = "wait"
+    """Nothing to do yet: the claim is in a process with a timeline."""
+    redirect = "redirect"
+    """The problem belongs to another article or flow."""
+
+
+class CollectField(Strict):
+    """One field of a support case, pre-filled from the conversation where possible."""
+
+    field: str = Field(min_length=1)
+    """The support form's field id (for example ``customer_tenant_id``)."""
+    label: str = Field(min_length=1)
+    """The field's label as the form shows it."""
+    value: ValueName | None = None
+    """The kept value that fills it, if the flow asks for it."""
+    required: bool = False
+    """Whether the support form requires it."""
+
+
+class OutcomeNode(NodeBase):
+    """An end of the conversation."""
+
+    kind: Literal["outcome"]
+    result: OutcomeResult
+    """resolved, contact_support, wait or redirect."""
+    collect: list[CollectField] = []
+    """For contact_support: the support form's fields and where their values come from."""
+    redirect_flow: NodeId | None = None
+    """For redirect: the id of the flow to continue in, if there is one."""
+
+
+Node = Annotated[
+    QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode,
+    Field(discriminator="kind"),
+]
+
+NODE_KINDS: tuple[str, ...] = ("question", "input", "match", "cause", "outcome")
+
+
+class MatchSettings(Strict):
+    """Per-flow overrides of the error matcher's thresholds (scores are 0-100)."""
+
+    match_threshold: float | None = Field(default=None, ge=0, le=100)
+    """The score at or above which a match is confident."""
+    candidate_threshold: float | None = Field(default=None, ge=0, le=100)
+    """The score at or above which a cause is offered as a "did you mean"."""
+
+
+class Flow(Strict):
+    """One troubleshooting flow: a decision tree mirroring one article."""
+
+    id: NodeId
+    """The flow's id, unique across all loaded flows."""
+    title: str = Field(min_length=1, max_length=200)
+    """The flow's name as shown in pickers."""
+    description: str = ""
+    """One or two sentences on what the flow diagnoses (Markdown)."""
+    version: str = Field(min_length=1, max_length=40)
+    """The flow's version; saved sessions record it."""
+    source: SourceRef | None = None
+    """The article this flow mirrors."""
+    start: NodeId
+    """The id of the first node."""
+    matching: MatchSettings = MatchSettings()
+    """Overrides of the error matcher's thresholds for this flow."""
+    nodes: dict[NodeId, Node] = Field(min_length=1)
+    """The flow's nodes, keyed by id."""
+
+    def node(self, node_id: str) -> QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode:
+        """Return the node with this id (``KeyError`` if there is none)."""
+        return self.nodes[node_id]
+
+    def causes(self) -> list[tuple[str, CauseNode]]:
+        """The cause nodes, in file order."""
+        return [(nid, n) for nid, n in self.nodes.items() if isinstance(n, CauseNode)]
+
+
+AnyNode = QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode
+
+
+def node_targets(node: AnyNode) -> list[str]:
+    """Every node id this node can lead to, in declaration order (duplicates kept)."""
+    targets: list[str] = []
+    for choice in getattr(node, "choices", []) or []:
+        if choice.goto:
+            targets.append(choice.goto)
+    nxt = getattr(node, "next", None)
+    if isinstance(nxt, str):
+        targets.append(nxt)
+    elif isinstance(nxt, list):
+        targets.extend(b.goto for b in nxt)
+    if isinstance(node, MatchNode) and node.no_match:
+        targets.append(node.no_match)
+    return targets

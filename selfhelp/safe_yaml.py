@@ -1,0 +1,319 @@
+"""Load one YAML file safely, remembering where every value came from.
+
+PyYAML's own loaders either run code (``yaml.Loader``) or lose positions and
+silently keep the last of two duplicate keys (``yaml.safe_load``). This module
+parses events and nodes with PyYAML's safe machinery and builds plain Python
+values itself, so that:
+
+- only the standard scalar, mapping and sequence tags are accepted: a tag that
+  would construct an object is an error, never executed;
+- duplicate keys are reported, not silently dropped;
+- alias expansion is measured before anything is expanded ("billion laughs");
+- nesting depth, file size and encoding are checked before parsing;
+- every value's line and column is kept under its path, so later checks can
+  point at the exact place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from selfhelp.diagnostics import Diagnostic, Severity
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+MAX_EXPANDED_VALUES = 100_000
+
+Path_ = tuple[str | int, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+@dataclass
+class LoadedYaml:
+    """The result of loading one file: its data (``None`` if unusable), positions and problems."""
+
+    data: Any
+    """The plain Python value of the document, or ``None`` when it could not be built."""
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of the value at each path."""
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of the mapping key that introduces each path."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Everything wrong with the file as YAML."""
+
+    def position(self, path: Path_, *, prefer_key: bool = False) -> tuple[int, int]:
+        """The closest known position of ``path``, walking up to its parents if needed."""
+        for cut in range(len(path), -1, -1):
+            sub = path[:cut]
+            if prefer_key and sub in self.keys:
+                return self.keys[sub]
+            if sub in self.values:
+                return self.values[sub]
+            if sub in self.keys:
+                return self.keys[sub]
+        return (1, 1)
+
+
+class _Refused(Exception):
+    """Raised inside the loader when the file must not be loaded any further."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def load_file(path: Path, display: str, duplicate_rules: dict[Path_, str] | None = None) -> LoadedYaml:
+    """Read and load one YAML file; every problem comes back as a diagnostic, never an exception."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _refused(display, "unreadable-file", f"cannot read the file: {exc.strerror or exc}", None)
+    return load_bytes(raw, display, duplicate_rules)
+
+
+def load_bytes(raw: bytes, display: str, duplicate_rules: dict[Path_, str] | None = None) -> LoadedYaml:
+    """Load YAML from bytes; see :func:`load_file`."""
+    try:
+        text = _decode(raw, display)
+        _check_events(text, display)
+        node = _compose(text, display)
+        if node is None:
+            raise _Refused(
+                _whole_file(
+                    display,
+                    "empty-file",
+                    "the file holds no YAML document",
+                    "write the flow's fields, starting with id:",
+                )
+            )
+        _check_expansion(node, display)
+    except _Refused as refused:
+        return LoadedYaml(data=None, problems=[refused.diag])
+    builder = _Builder(display, duplicate_rules or {})
+    data = builder.build(node, ())
+    return LoadedYaml(data=data, values=builder.values, keys=builder.keys, problems=builder.problems)
+
+
+def _refused(display: str, rule: str, message: str, hint: str | None) -> LoadedYaml:
+    return LoadedYaml(data=None, problems=[_whole_file(display, rule, message, hint)])
+
+
+def _whole_file(display: str, rule: str, message: str, hint: str | None, line: int = 0, col: int = 0) -> Diagnostic:
+    return Diagnostic(
+        file=display, line=line, column=col, severity=Severity.error, rule=rule, message=message, hint=hint
+    )
+
+
+def _decode(raw: bytes, display: str) -> str:
+    if len(raw) > MAX_BYTES:
+        raise _Refused(
+            _whole_file(
+                display,
+                "file-too-large",
+                f"the file is {len(raw):,} bytes; flows may be at most {MAX_BYTES:,}",
+                "split the flow into several flows",
+            )
+        )
+    if b"\x00" in raw:
+        raise _Refused(
+            _whole_file(
+                display, "binary-file", "the file holds NUL bytes: it is not a text file", "flows are UTF-8 text files"
+            )
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _Refused(
+            _whole_file(
+                display,
+                "not-utf8",
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8",
+                line,
+                col,
+            )
+        ) from None
+    if not text.strip():
+        raise _Refused(
+            _whole_file(display, "empty-file", "the file is empty", "write the flow's fields, starting with id:")
+        )
+    return text
+
+
+def _mark_error(display: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    hint = "check indentation, colons and quotes near this place"
+    if "\t" in message or "tab" in message:
+        hint = "YAML indents with spaces, never tabs"
+    return _whole_file(display, "yaml-syntax", message, hint, line, col)
+
+
+def _check_events(text: str, display: str) -> None:
+    """Walk the event stream (no recursion) to refuse deep nesting before composing."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _Refused(
+                        _whole_file(
+                            display,
+                            "too-deep",
+                            f"the file nests more than {MAX_DEPTH} levels deep",
+                            "flows need only a few levels of nesting",
+                            mark.line + 1,
+                            mark.column + 1,
+                        )
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise _Refused(_mark_error(display, exc)) from None
+
+
+def _compose(text: str, display: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _Refused(_mark_error(display, exc)) from None
+
+
+def _check_expansion(root: yaml.Node, display: str) -> None:
+    """Refuse a document whose aliases would expand past the limit, without expanding them."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        kids = _children(node)
+        if children_done or not kids:
+            sizes[id(node)] = 1 + sum(sizes.get(id(k), 1) for k in kids)
+            if sizes[id(node)] > MAX_EXPANDED_VALUES:
+                mark = node.start_mark
+                raise _Refused(
+                    _whole_file(
+                        display,
+                        "alias-expansion",
+                        f"aliases expand the document past {MAX_EXPANDED_VALUES:,} values",
+                        "use fewer anchors and aliases, or none",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                )
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _Builder:
+    """Turns a composed node tree into plain values, recording positions and problems."""
+
+    def __init__(self, display: str, duplicate_rules: dict[Path_, str]) -> None:
+        self.display = display
+        self.duplicate_rules = duplicate_rules
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[Diagnostic] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def _problem(self, node: yaml.Node, rule: str, message: str, hint: str | None) -> None:
+        mark = node.start_mark
+        self.problems.append(
+            Diagnostic(
+                file=self.display,
+                line=mark.line + 1,
+                column=mark.column + 1,
+                severity=Severity.error,
+                rule=rule,
+                message=message,
+                hint=hint,
+            )
+        )
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP_TAG:
+                return self._bad_tag(node)
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                return self._bad_tag(node)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            return self._bad_tag(node)
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # dates are only ever text in a flow
+        return self._constructor.construct_object(node, deep=True)
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        self._problem(
+            node,
+            "unsafe-tag",
+            f"the tag {node.tag!r} is not allowed",
+            "flows use plain YAML values only: remove the tag",
+        )
+        return None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(
+                    key_node, "unsafe-tag", "merge keys (<<) are not supported", "write the fields out in full"
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+                self._problem(
+                    key_node, "yaml-key", "a mapping key must be a plain scalar", "use a simple word as the key"
+                )
+                continue
+            # Keys stay as written: `no:` or `on:` must not turn into booleans.
+            key = key_node.value
+            if key in first_seen:
+                first = first_seen[key].start_mark
+                rule = self.duplicate_rules.get(path, "duplicate-key")
+                self._problem(
+                    key_node,
+                    rule,
+                    f"{key!r} is given twice (first at line {first.line + 1})",
+                    "remove or rename one of them; YAML would silently keep only the last",
+                )
+                continue
+            first_seen[key] = key_node
+            child = (*path, key)
+            self.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        return result

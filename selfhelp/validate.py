@@ -1,0 +1,377 @@
+"""Check flow files: YAML safety, the schema and the graph rules, every problem in one run."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from selfhelp import models
+from selfhelp.diagnostics import Diagnostic, display_path, has_errors
+from selfhelp.graph import FlowGraph, Path_
+from selfhelp.rules import severity_of
+from selfhelp.safe_yaml import LoadedYaml, load_bytes, load_file
+
+#: Which model describes the mapping found under a key, for did-you-mean hints.
+_MODEL_UNDER_KEY: dict[str, type[BaseModel]] = {
+    "choices": models.Choice,
+    "validators": models.InputValidator,
+    "next": models.Branch,
+    "when": models.Condition,
+    "links": models.Link,
+    "collect": models.CollectField,
+    "matching": models.MatchSettings,
+}
+_NODE_MODELS: dict[str, type[BaseModel]] = {
+    "question": models.QuestionNode,
+    "input": models.InputNode,
+    "match": models.MatchNode,
+    "cause": models.CauseNode,
+    "outcome": models.OutcomeNode,
+}
+
+
+@dataclass
+class FileReport:
+    """What checking one file found: the flow (when it has no errors) and every problem."""
+
+    path: Path
+    display: str
+    flow: models.Flow | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    loaded: LoadedYaml | None = None
+    """The file's data and positions, for checks across files."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the flow can be used (warnings allowed)."""
+        return self.flow is not None and not has_errors(self.diagnostics)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str | None:
+    """A hint naming the closest option, if any is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class _Checker:
+    """Checks one loaded file; collects diagnostics with positions."""
+
+    def __init__(self, display: str, loaded: LoadedYaml) -> None:
+        self.display = display
+        self.loaded = loaded
+        self.diags: list[Diagnostic] = list(loaded.problems)
+
+    def report(
+        self, rule: str, path: Path_, message: str, hint: str | None = None, *, prefer_key: bool = False
+    ) -> None:
+        line, col = self.loaded.position(path, prefer_key=prefer_key)
+        self.diags.append(
+            Diagnostic(
+                file=self.display,
+                line=line,
+                column=col,
+                severity=severity_of(rule),
+                rule=rule,
+                message=message,
+                hint=hint,
+            )
+        )
+
+    def run(self) -> models.Flow | None:
+        data = self.loaded.data
+        if data is None and self.loaded.problems:
+            return None
+        if not isinstance(data, Mapping):
+            self.report(
+                "not-a-flow",
+                (),
+                "the document is not a mapping of flow fields",
+                "a flow file starts with fields such as id:, title:, start: and nodes:",
+            )
+            return None
+        flow = self._schema(data)
+        self._graph(data)
+        return flow
+
+    # --- schema -----------------------------------------------------------------
+
+    def _schema(self, data: Mapping[str, Any]) -> models.Flow | None:
+        try:
+            return models.Flow.model_validate(data)
+        except ValidationError as exc:
+            seen: set[tuple[Path_, str]] = set()
+            for err in exc.errors(include_url=False):
+                path = self._data_path(data, err["loc"])
+                rule = self._rule_for(err)
+                if (path, rule) in seen:
+                    continue  # a union reports once per member; one report a place is enough
+                seen.add((path, rule))
+                self._schema_error(data, err, path, rule)
+            return None
+
+    @staticmethod
+    def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
+        """Keep the parts of a pydantic location that name real keys or indexes (drop union tags)."""
+        path: list[str | int] = []
+        current = data
+        for part in loc:
+            if (isinstance(current, Mapping) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
+                current = current[part]
+                path.append(part)
+            elif part == loc[-1] and isinstance(current, Mapping) and isinstance(part, str):
+                path.append(part)  # a missing or unknown field: name it
+        return tuple(path)
+
+    @staticmethod
+    def _rule_for(err: Any) -> str:
+        kind = err["type"]
+        loc = err["loc"]
+        if kind == "extra_forbidden":
+            return "unknown-field"
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            return "unknown-kind"
+        if kind == "missing":
+            return "start-missing" if loc == ("start",) else "missing-field"
+        return "invalid-value"
+
+    def _schema_error(self, data: Mapping[str, Any], err: Any, path: Path_, rule: str) -> None:
+        where = ".".join(str(p) for p in path) or "the flow"
+        if rule == "unknown-field":
+            field_name = str(path[-1])
+            model = self._model_at(data, path[:-1])
+            hint = did_you_mean(field_name, model.model_fields) if model else None
+            if model and not hint:
+                hint = "allowed here: " + ", ".join(model.model_fields)
+            self.report(rule, path, f"unknown field {field_name!r}", hint, prefer_key=True)
+        elif rule == "unknown-kind":
+            kind = _get(data, path).get("kind") if isinstance(_get(data, path), Mapping) else None
+            what = f"unknown node kind {kind!r}" if kind is not None else "the node has no kind"
+            hint = did_you_mean(str(kind), models.NODE_KINDS) if kind is not None else None
+            self.report(
+                rule,
+                (*path, "kind") if kind is not None else path,
+                what,
+                hint or "kind is one of: " + ", ".join(models.NODE_KINDS),
+            )
+        elif rule == "start-missing":
+            self.report(rule, (), "the flow names no start node", "add start: with the id of the first node")
+        elif rule == "missing-field":
+            self.report(rule, path[:-1], f"{where}: required field {path[-1]!r} is missing", None, prefer_key=True)
+        else:
+            self.report(rule, path, f"{where}: {_plain(err['msg'])}", _hint_for(err))
+
+    def _model_at(self, data: Mapping[str, Any], path: Path_) -> type[BaseModel] | None:
+        """The model describing the mapping at ``path``, judged by the key it sits under."""
+        if not path:
+            return models.Flow
+        if path == ("source",):
+            return models.SourceRef
+        if len(path) == 2 and path[0] == "nodes":
+            kind = _get(data, path).get("kind") if isinstance(_get(data, path), Mapping) else None
+            return _NODE_MODELS.get(str(kind))
+        keys = [p for p in path if isinstance(p, str)]
+        return _MODEL_UNDER_KEY.get(keys[-1]) if keys else None
+
+    # --- graph ------------------------------------------------------------------
+
+    def _graph(self, data: Mapping[str, Any]) -> None:
+        graph = FlowGraph.from_raw(data)
+        ids = list(graph.nodes)
+        if graph.start is not None and graph.start not in graph.nodes and ids:
+            self.report(
+                "start-unknown",
+                ("start",),
+                f"the start node {graph.start!r} does not exist",
+                did_you_mean(graph.start, ids),
+            )
+        kinds = {nid: n.kind for nid, n in graph.nodes.items()}
+        for node in graph.nodes.values():
+            for edge in node.edges:
+                if edge.target not in graph.nodes:
+                    self.report(
+                        "dangling-target",
+                        edge.path,
+                        f"node {node.id!r} leads to {edge.target!r}, which does not exist",
+                        did_you_mean(edge.target, ids),
+                    )
+                elif edge.path[-2:-1] == ("candidates",) and kinds[edge.target] != "cause":
+                    self.report(
+                        "candidate-not-cause",
+                        edge.path,
+                        f"match candidate {edge.target!r} is a {kinds[edge.target]} node, not a cause",
+                    )
+            for cpath in node.targetless_choices:
+                self.report(
+                    "choice-without-target",
+                    cpath,
+                    f"a choice of node {node.id!r} leads nowhere",
+                    "add goto: with the id of the node it leads to",
+                )
+            self._node_rules(data, node.id, graph)
+        self._reachability(graph)
+        self._values(graph)
+
+    def _node_rules(self, data: Mapping[str, Any], node_id: str, graph: FlowGraph) -> None:
+        node = graph.nodes[node_id]
+        raw = _get(data, ("nodes", node_id))
+        path: Path_ = ("nodes", node_id)
+        if node.kind not in _NODE_MODELS or not isinstance(raw, Mapping):
+            return  # already reported by the schema check
+        if node.kind == "match":
+            if "no_match" not in raw:
+                self.report(
+                    "match-no-fallback",
+                    path,
+                    f"match step {node_id!r} has no way on when nothing matches",
+                    "add no_match: with the node to ask questions from instead",
+                    prefer_key=True,
+                )
+            if not any(e.label == "matched" for e in node.edges):
+                self.report(
+                    "match-no-patterns",
+                    path,
+                    f"match step {node_id!r} has no cause with error patterns to match",
+                    "give cause nodes errors: lists, or list candidates:",
+                    prefer_key=True,
+                )
+        elif node.kind != "outcome" and not node.edges and not node.targetless_choices:
+            self.report(
+                "dead-end",
+                path,
+                f"{node.kind} node {node_id!r} has no way on",
+                "add next: or choices:, or make it an outcome",
+                prefer_key=True,
+            )
+
+    def _reachability(self, graph: FlowGraph) -> None:
+        if graph.start in graph.nodes:
+            reached = graph.reachable_from([graph.start])
+            for nid in graph.nodes:
+                if nid not in reached:
+                    self.report(
+                        "unreachable-node",
+                        ("nodes", nid),
+                        f"node {nid!r} cannot be reached from the start {graph.start!r}",
+                        "lead to it from another node, or remove it",
+                        prefer_key=True,
+                    )
+        stuck = set(graph.nodes) - graph.can_reach_outcome()
+        for group in graph.cycles_among(stuck):
+            names = ", ".join(repr(g) for g in group)
+            self.report(
+                "trap-cycle",
+                ("nodes", group[0]),
+                f"the cycle {names} never reaches an outcome",
+                "give one of these nodes a way to an outcome",
+                prefer_key=True,
+            )
+
+    def _values(self, graph: FlowGraph) -> None:
+        stored = {name for n in graph.nodes.values() for name in n.stores}
+        for node in graph.nodes.values():
+            for name, path in node.uses:
+                if name not in stored:
+                    self.report(
+                        "value-used-not-set",
+                        path,
+                        f"the value {name!r} is used but no node keeps it",
+                        did_you_mean(name, stored) or "keep it with store: on an input or question node",
+                    )
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for part in path:
+        if (isinstance(data, Mapping) and part in data) or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _plain(msg: str) -> str:
+    """Pydantic messages, with the 'Value error, ' prefix of custom validators dropped."""
+    return msg.removeprefix("Value error, ")
+
+
+def _hint_for(err: Any) -> str | None:
+    kind = err["type"]
+    if kind == "string_type" and isinstance(err.get("input"), (bool, int, float)):
+        return "YAML read this as a number or yes/no: put it in quotes"
+    if kind == "string_pattern_mismatch":
+        return "ids are lower-case letters, digits, - and _ (value names: letters, digits and _)"
+    if kind in ("list_type", "dict_type"):
+        return "check the indentation and the - of list items"
+    if kind == "enum":
+        return None  # pydantic's message already lists the allowed values
+    return None
+
+
+def check_bytes(raw: bytes, display: str) -> FileReport:
+    """Check a flow given as bytes (tests and editors use this)."""
+    loaded = load_bytes(raw, display, {("nodes",): "duplicate-node-id"})
+    return _finish(Path(display), display, loaded)
+
+
+def check_file(path: Path) -> FileReport:
+    """Check one flow file."""
+    display = display_path(path)
+    loaded = load_file(path, display, {("nodes",): "duplicate-node-id"})
+    return _finish(path, display, loaded)
+
+
+def _finish(path: Path, display: str, loaded: LoadedYaml) -> FileReport:
+    checker = _Checker(display, loaded)
+    flow = checker.run()
+    diags = checker.diags
+    if has_errors(diags):
+        flow = None
+    return FileReport(path=path, display=display, flow=flow, diagnostics=diags, loaded=loaded)
+
+
+def flow_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their ``*.yaml``/``*.yml`` files (sorted); keep files as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.endswith((".test.yaml", ".test.yml"))
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def check_files(paths: Iterable[Path]) -> list[FileReport]:
+    """Check every file, then the rules across files (duplicate flow ids)."""
+    reports = [check_file(p) for p in flow_files(paths)]
+    first_by_id: dict[str, FileReport] = {}
+    for report in reports:
+        data = report.loaded.data if report.loaded else None
+        flow_id = data.get("id") if isinstance(data, Mapping) else None
+        if not isinstance(flow_id, str) or report.loaded is None:
+            continue
+        if flow_id in first_by_id:
+            first = first_by_id[flow_id]
+            line, col = report.loaded.position(("id",))
+            report.diagnostics.append(
+                Diagnostic(
+                    file=report.display,
+                    line=line,
+                    column=col,
+                    severity=severity_of("duplicate-flow-id"),
+                    rule="duplicate-flow-id",
+                    message=f"flow id {flow_id!r} is also declared by {first.display}",
+                    hint="give each flow its own id",
+                )
+            )
+            report.flow = None
+        else:
+            first_by_id[flow_id] = report
+    return reports
