@@ -482,13 +482,15 @@ class Session:
         problem = session._replay_problem()
         if problem:
             raise SessionMismatch(
-                f"flow {flow.id!r} changed since the session was saved (version {state.flow_version} -> {flow.version}) and {problem}"
+                f"flow {flow.id!r} changed since the session was saved "
+                f"(version {state.flow_version} -> {flow.version}) and {problem}"
             )
-        state.flow_version, state.flow_hash = flow.version, flow_hash(flow)
-        return (
-            session,
-            f"Flow {flow.id!r} changed since this session was saved (version {state.flow_version}); every answer still applies.",
+        notice = (
+            f"Flow {flow.id!r} changed since this session was saved "
+            f"(version {state.flow_version} -> {flow.version}); every answer still applies."
         )
+        state.flow_version, state.flow_hash = flow.version, flow_hash(flow)
+        return session, notice
 
     def _replay_problem(self) -> str | None:
         """Why the saved path does not fit the (changed) flow, or ``None`` when it does."""

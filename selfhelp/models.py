@@ -17,7 +17,7 @@ is ever evaluated as code.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -106,7 +106,7 @@ class Choice(Strict):
     """Offer this choice only when the condition holds."""
 
 
-class ValidatorKind(str, Enum):
+class ValidatorKind(StrEnum):
     """The checks an input answer can be given."""
 
     required = "required"
@@ -222,7 +222,7 @@ class CauseNode(NodeBase):
         return errors
 
 
-class OutcomeResult(str, Enum):
+class OutcomeResult(StrEnum):
     """How a conversation ends."""
 
     resolved = "resolved"

@@ -120,7 +120,7 @@ class _Checker:
         path: list[str | int] = []
         current = data
         for part in loc:
-            if (isinstance(current, Mapping) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
+            if _has(current, part):
                 current = current[part]
                 path.append(part)
             elif part == loc[-1] and isinstance(current, Mapping) and isinstance(part, str):
@@ -284,9 +284,16 @@ class _Checker:
                     )
 
 
+def _has(data: Any, part: Any) -> bool:
+    """Whether ``data[part]`` names a real key or index of the loaded data."""
+    if isinstance(data, Mapping):
+        return part in data
+    return isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+
+
 def _get(data: Any, path: Path_) -> Any:
     for part in path:
-        if (isinstance(data, Mapping) and part in data) or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+        if _has(data, part):
             data = data[part]
         else:
             return None
