@@ -11,6 +11,8 @@ from selfhelp.models import InputValidator, ValidatorKind
 DEFAULT_MAX_CHARS = 10_000
 
 GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+#: Terminal escape sequences (CSI, OSC, and two-character escapes), removed whole from answers.
+ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 
 _DEFAULT_MESSAGES = {
@@ -28,7 +30,7 @@ def clean(text: str) -> str:
     Pasted text often carries terminal escapes or stray carriage returns; they
     would corrupt summaries and are never part of an answer.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ANSI_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\u200d")
     return kept.strip()
 

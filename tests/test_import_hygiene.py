@@ -1,0 +1,43 @@
+"""The core never loads Textual or Rich: proven in a fresh interpreter."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import selfhelp
+
+
+def core_modules() -> list[str]:
+    """Every module of the package outside selfhelp.tui."""
+    names = [m.name for m in pkgutil.walk_packages(selfhelp.__path__, "selfhelp.")]
+    return sorted(n for n in names if not n.startswith("selfhelp.tui") and n != "selfhelp.__main__")
+
+
+def test_core_modules_are_found() -> None:
+    found = core_modules()
+    assert {"selfhelp.models", "selfhelp.engine", "selfhelp.validate", "selfhelp.cli"} <= set(found)
+
+
+def test_core_imports_without_textual_or_rich() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {core_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"core imported: {out.stdout.strip()}"
+
+
+def test_cli_help_does_not_load_textual() -> None:
+    code = (
+        "import sys\n"
+        "from selfhelp.cli import main\n"
+        "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
+        "print(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
