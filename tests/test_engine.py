@@ -304,7 +304,6 @@ def _answer_for(node: InputNode) -> str:
 
 def _explore(flow: Flow) -> dict[str, list[tuple[str, str]]]:
     """Breadth-first over real sessions: the shortest list of actions reaching each node."""
-    start = Session(flow)
     paths: dict[str, list[tuple[str, str]]] = {flow.start: []}
     queue = deque([[]])
     while queue:
@@ -322,7 +321,6 @@ def _explore(flow: Flow) -> dict[str, list[tuple[str, str]]]:
             if trial.current.node not in paths:
                 paths[trial.current.node] = [*actions, move]
                 queue.append([*actions, move])
-    del start
     return paths
 
 
