@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfhelp import answers
-from selfhelp.matching import Matcher, MatchResult, SubstringMatcher
+from selfhelp.matcher import default_matcher
+from selfhelp.matching import Matcher, MatchResult
 from selfhelp.models import (
     AnyNode,
     Branch,
@@ -204,7 +205,7 @@ class Session:
         state: SessionState | None = None,
     ) -> None:
         self.flow = flow
-        self.matcher: Matcher = matcher or SubstringMatcher()
+        self.matcher: Matcher = matcher or default_matcher()
         self.state = state or SessionState(
             flow_id=flow.id,
             flow_version=flow.version,

@@ -138,7 +138,9 @@ def _decode(raw: bytes, display: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, as YAML's own positions do; the bytes before the bad one are valid UTF-8.
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
         raise _Refused(
             _whole_file(
                 display,
@@ -203,11 +205,26 @@ def _compose(text: str, display: str) -> yaml.Node | None:
 def _check_expansion(root: yaml.Node, display: str) -> None:
     """Refuse a document whose aliases would expand past the limit, without expanding them."""
     sizes: dict[int, int] = {}
+    entered: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
             continue
+        if not children_done and id(node) in entered:
+            # Met again below itself: an alias inside its own anchor (`a: &a [*a]`) expands forever.
+            mark = node.start_mark
+            raise _Refused(
+                _whole_file(
+                    display,
+                    "alias-expansion",
+                    "an alias refers to the anchor that contains it, so it expands forever",
+                    "use fewer anchors and aliases, or none",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+        entered.add(id(node))
         kids = _children(node)
         if children_done or not kids:
             sizes[id(node)] = 1 + sum(sizes.get(id(k), 1) for k in kids)
@@ -275,7 +292,19 @@ class _Builder:
             return self._bad_tag(node)
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates are only ever text in a flow
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, yaml.YAMLError):
+            # `!!int abc`, `!!bool maybe`, or a number too long for Python to convert: say so, keep the text.
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+            kind = node.tag.rsplit(":", 1)[-1]
+            self._problem(
+                node,
+                "invalid-value",
+                f"{shown!r} is not a valid !!{kind}",
+                "remove the tag, or put the value in quotes",
+            )
+            return node.value
 
     def _bad_tag(self, node: yaml.Node) -> None:
         self._problem(

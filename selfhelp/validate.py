@@ -107,6 +107,8 @@ class _Checker:
             seen: set[tuple[Path_, str]] = set()
             for err in exc.errors(include_url=False):
                 path = self._data_path(data, err["loc"])
+                if err["loc"][-1] in ("str", "constrained-str") and isinstance(_get(data, path), list):
+                    continue  # `next:` is text or a list; when a list is given, only the list's errors matter
                 rule = self._rule_for(err)
                 if (path, rule) in seen:
                     continue  # a union reports once per member; one report a place is enough
@@ -162,6 +164,12 @@ class _Checker:
             self.report(rule, (), "the flow names no start node", "add start: with the id of the first node")
         elif rule == "missing-field":
             self.report(rule, path[:-1], f"{where}: required field {path[-1]!r} is missing", None, prefer_key=True)
+        elif path[-1:] == ("[key]",):
+            # A bad mapping key (a node id): point at the key itself, not at its value.
+            where = ".".join(str(p) for p in path[:-2]) or "the flow"
+            self.report(
+                rule, path[:-1], f"{where}: key {path[-2]!r}: {_plain(err['msg'])}", _hint_for(err), prefer_key=True
+            )
         else:
             self.report(rule, path, f"{where}: {_plain(err['msg'])}", _hint_for(err))
 
@@ -203,7 +211,8 @@ class _Checker:
                     self.report(
                         "candidate-not-cause",
                         edge.path,
-                        f"match candidate {edge.target!r} is a {kinds[edge.target]} node, not a cause",
+                        f"match candidate {edge.target!r} is not a cause node (its kind is {kinds[edge.target]})",
+                        "list only cause nodes that declare errors: as candidates",
                     )
             for cpath in node.targetless_choices:
                 self.report(
@@ -341,7 +350,7 @@ def _finish(path: Path, display: str, loaded: LoadedYaml) -> FileReport:
 
 
 def flow_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into their ``*.yaml``/``*.yml`` files (sorted); keep files as given."""
+    """Expand folders into their ``*.yaml``/``*.yml`` files (sorted); keep files as given, each once."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -352,7 +361,11 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return found
+    # A file named twice (a folder and a file in it) must not clash with itself as a duplicate flow id.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def check_files(paths: Iterable[Path]) -> list[FileReport]:

@@ -1,0 +1,54 @@
+"""``selfhelp graph FLOW``: draw a flow as Mermaid or Graphviz DOT."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from selfhelp.commands.common import UsageError
+
+ORDER = 50
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "graph",
+        help="print a flow's graph as Mermaid or Graphviz DOT",
+        description="Print every node and edge of a flow once, edges labelled with choice text, outcomes marked.",
+    )
+    parser.add_argument("flow", help="a flow file, or the id of a loaded flow")
+    parser.add_argument("--format", choices=["mermaid", "dot"], default="mermaid", help="output format")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selfhelp.export import export
+
+    flow = load_flow_arg(args)
+    if flow is None:
+        return 1
+    sys.stdout.write(export(flow, args.format))
+    return 0
+
+
+def load_flow_arg(args: argparse.Namespace):  # -> Flow | None (kept unannotated to avoid importing models here)
+    """The flow named by ``args.flow``: a file path, else a loaded flow's id. Prints the problems of a broken file."""
+    from selfhelp.commands.common import catalog_from_args
+    from selfhelp.diagnostics import format_text
+    from selfhelp.validate import check_file, did_you_mean
+
+    path = Path(args.flow)
+    if path.is_file():
+        report = check_file(path)
+        if not report.ok or report.flow is None:
+            print(format_text(report.diagnostics, 1), file=sys.stderr)
+            print(f"selfhelp: {report.display} has errors; fix them first", file=sys.stderr)
+            return None
+        return report.flow
+    catalog = catalog_from_args(args)
+    loaded = catalog.get(args.flow)
+    if loaded is None:
+        hint = did_you_mean(args.flow, catalog.flows)
+        raise UsageError(f"no flow file or flow id {args.flow!r}" + (f"; {hint}" if hint else "; see 'selfhelp list'"))
+    return loaded.flow

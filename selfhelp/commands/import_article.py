@@ -1,0 +1,80 @@
+"""``selfhelp import ARTICLE.md``: draft a flow from a self-help article."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from selfhelp.commands.common import UsageError
+
+ORDER = 60
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "import",
+        help="draft a flow from a self-help article (Markdown with a <properties> header)",
+        description="Read a self-help article and print a draft flow that validates clean: each bold "
+        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
+        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
+    )
+    parser.add_argument("article", type=Path, help="the article (.md)")
+    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    parser.add_argument(
+        "--form",
+        type=Path,
+        metavar="SCOPING.md",
+        help="a support scoping form: its fields become the contact-support outcome's collect list",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selfhelp.importer import import_text, parse_article, read_article
+    from selfhelp.validate import check_bytes
+
+    text, problem = read_article(args.article)
+    if text is None:
+        raise UsageError(f"{args.article}: {problem}")
+    form = None
+    if args.form is not None:
+        form_text, problem = read_article(args.form)
+        if form_text is None:
+            raise UsageError(f"{args.form}: {problem}")
+        form = parse_article(form_text).form
+        if not form:
+            raise UsageError(f"{args.form} is not a support scoping form (no formElements JSON between --- lines)")
+    if args.output is not None and args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists; pass --force to overwrite it")
+    draft = import_text(text, path_name=args.article.name, form=form)
+    name = args.article.name
+    for note in draft.notes:
+        print(f"note: {note.format(name)}", file=sys.stderr)
+    if draft.data is None:
+        print(f"selfhelp: cannot import {name}: {draft.error}", file=sys.stderr)
+        return 1
+    body = draft.to_yaml(name)
+    report = check_bytes(body.encode(), str(args.output or "draft"))
+    if not report.ok or report.diagnostics:
+        # A bug of the importer, not of the article: say so plainly rather than write a broken flow.
+        for diag in report.diagnostics:
+            print(diag.format(), file=sys.stderr)
+        print(f"selfhelp: the draft from {name} does not validate; please report this", file=sys.stderr)
+        return 1
+    if args.output is not None:
+        try:
+            args.output.write_text(body, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(body)
+    nodes = len(draft.data["nodes"])
+    where = f" to {args.output}" if args.output else ""
+    print(
+        f"selfhelp: drafted {nodes} nodes ({draft.causes} causes) from {name}{where}; "
+        f"{len(draft.notes)} note(s). Next: review it, then 'selfhelp validate' and 'selfhelp test'.",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,179 @@
+"""``selfhelp match``: which cause is this error message? Also ``--evaluate`` to measure and calibrate the matcher."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+
+if TYPE_CHECKING:
+    from selfhelp.matching import MatchResult
+    from selfhelp.models import Flow
+
+ORDER = 40
+
+
+def default_eval_file() -> Path:
+    """The CPOR evaluation set of a source checkout."""
+    from selfhelp.catalog import shipped_flows_dir
+
+    return shipped_flows_dir().parent / "evals" / "cpor-match.yaml"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "match",
+        help="match an error message to a flow's cause (or --evaluate the matcher)",
+        description="Match pasted error messages to causes: one TEXT, or '-' to read one message a line from "
+        "standard input. With --evaluate, score a labelled evaluation set, print the confusion table and "
+        "suggest thresholds.",
+    )
+    parser.add_argument("text", nargs="?", metavar="TEXT", help="the message, or - to read one a line from stdin")
+    parser.add_argument("--flow", metavar="ID", help="match within this flow only (default: every loaded flow)")
+    parser.add_argument(
+        "--flows", metavar="DIR", dest="match_flows", action="append", default=[], help="an extra folder of flows"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per message")
+    parser.add_argument(
+        "--evaluate",
+        metavar="FILE",
+        nargs="?",
+        type=Path,
+        const=default_eval_file(),
+        help="score an evaluation set (default: the shipped CPOR set) and suggest thresholds",
+    )
+    parser.add_argument(
+        "--split", choices=["tune", "heldout", "all"], default="all", help="with --evaluate: which items to report"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    args.flows = [*(args.flows or []), *args.match_flows]
+    if args.evaluate is not None:
+        if args.text is not None:
+            raise UsageError("give either TEXT or --evaluate, not both")
+        return _evaluate(args)
+    if args.text is None:
+        raise UsageError("give the message to match as TEXT, or - to read messages from standard input")
+    flows = _flows(args)
+    from selfhelp.matcher import default_matcher
+
+    matcher = default_matcher()
+    queries = (line.rstrip("\r\n") for line in sys.stdin) if args.text == "-" else iter([args.text])
+    for query in queries:
+        result = matcher.match_flow(flows[0], query) if args.flow else matcher.match_flows(flows, query)
+        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else format_result(result))
+        sys.stdout.flush()
+    return 0
+
+
+def _flows(args: argparse.Namespace) -> list[Flow]:
+    catalog = catalog_from_args(args)
+    warn_broken(catalog)
+    if args.flow:
+        loaded = catalog.get(args.flow)
+        if loaded is None:
+            known = ", ".join(sorted(catalog.flows)) or "none"
+            raise UsageError(f"no flow with id {args.flow!r} (loaded: {known})")
+        return [loaded.flow]
+    if not catalog.flows:
+        raise UsageError("no flows found to match against")
+    return [lf.flow for _, lf in sorted(catalog.flows.items())]
+
+
+def result_json(result: MatchResult) -> dict[str, Any]:
+    """The result with the field names other tools read (see the issue): query, verdict, matches."""
+    out: dict[str, Any] = {
+        "query": result.query,
+        "verdict": result.verdict,
+        "matches": [
+            {"flow": m.flow, "node": m.node, "title": m.title, "score": m.score, "pattern": m.pattern, "params": m.params}
+            for m in result.matches
+        ],
+    }
+    if result.notice:
+        out["notice"] = result.notice
+    return out
+
+
+def _plain(text: str, limit: int = 100) -> str:
+    """Text safe to print on a terminal: no control or escape characters, one line, cut to ``limit``."""
+    from selfhelp.matcher.normalize import clean
+
+    text = clean(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def format_result(result: MatchResult) -> str:
+    """A human-readable answer: the verdict, then each candidate with its reasons."""
+    heading = {
+        "match": "match",
+        "ambiguous": "did you mean one of these?",
+        "none": "no known cause matches this message",
+    }[result.verdict]
+    lines = [f"{heading}: {_plain(result.query, 80)!r}"]
+    for m in result.matches:
+        lines.append(f"  {m.score:5.1f}  {_plain(m.title)}  [{m.flow} › {m.node}]")
+        lines.append(f"         pattern: {_plain(m.pattern)!r}")
+    params = result.matches[0].params if result.matches else {}
+    if params:
+        found = "; ".join(f"{kind}: {', '.join(_plain(v, 60) for v in values)}" for kind, values in params.items())
+        lines.append(f"  found: {found}")
+    if result.notice:
+        lines.append(f"  note: {result.notice}")
+    return "\n".join(lines)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from selfhelp.matcher.evaluate import (
+        EvalFileError,
+        format_report,
+        load_eval,
+        report,
+        score_items,
+        suggest_thresholds,
+    )
+    from selfhelp.matcher.matcher import FuzzyMatcher, flow_thresholds
+
+    path: Path = args.evaluate
+    if not path.is_file():
+        raise UsageError(f"no such evaluation file: {path}")
+    try:
+        evalset = load_eval(path)
+    except EvalFileError as exc:
+        raise UsageError(str(exc)) from None
+    catalog = catalog_from_args(args)
+    loaded = catalog.get(args.flow or evalset.flow)
+    if loaded is None:
+        raise UsageError(f"the evaluation set is for flow {evalset.flow!r}, which is not loaded")
+    flow = loaded.flow
+    matcher = FuzzyMatcher()
+    current = flow_thresholds(flow)
+    splits = ["tune", "heldout"] if args.split == "all" else [args.split]
+    scored = {s: score_items(matcher, [flow], [i for i in evalset.items if i.split == s]) for s in splits}
+    every = [row for rows in scored.values() for row in rows]
+    for split, rows in scored.items():
+        if rows:
+            print(format_report(report(rows, current), f"{split} ({len(rows)} items), current thresholds"))
+            print()
+    if len(scored) > 1:
+        print(format_report(report(every, current), f"all ({len(every)} items), current thresholds"))
+        print()
+    # Thresholds are only ever calibrated on the tune split.
+    tune = scored.get("tune") or score_items(matcher, [flow], [i for i in evalset.items if i.split == "tune"])
+    if tune:
+        suggested, rep = suggest_thresholds(tune, current)
+        print(
+            f"suggested (calibrated on the {len(tune)} tune items): match_threshold {suggested.match:g}, "
+            f"candidate_threshold {suggested.candidate:g} -> tune accuracy {rep.accuracy:.1%}, utility {rep.utility:.3f}"
+        )
+        if "heldout" in scored and scored["heldout"]:
+            held = report(scored["heldout"], suggested)
+            print(f"  with those, heldout accuracy {held.accuracy:.1%} (utility {held.utility:.3f})")
+        print("  to use them for a flow, set them under its 'matching:' key.")
+    return 0

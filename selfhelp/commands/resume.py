@@ -1,0 +1,81 @@
+"""``selfhelp resume [ID]``: list the unfinished sessions, or continue one in the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+
+if TYPE_CHECKING:
+    from selfhelp.store import SessionStore
+
+ORDER = 15
+#: Ids are shown cut to this length: enough to be unique, and 'resume' accepts any unique prefix.
+SHORT_ID = 12
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "resume",
+        help="list unfinished sessions, or continue one",
+        description="With no id, list the unfinished sessions (newest first). With an id (or a unique "
+        "start of one), continue that session in the app. Sessions are saved in $SELFHELP_DATA_DIR, "
+        "else the user data folder.",
+    )
+    parser.add_argument("session_id", nargs="?", metavar="ID", help="the session to continue")
+    parser.add_argument("--all", action="store_true", help="list finished sessions too")
+    parser.add_argument("--json", action="store_true", help="print the list as JSON for tools")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selfhelp.store import SessionNotFound, SessionStore, StoreError
+
+    store = SessionStore()
+    if args.session_id is None:
+        return _list(store, show_all=args.all, as_json=args.json)
+    catalog = catalog_from_args(args)
+    warn_broken(catalog)
+    from selfhelp.matcher import default_matcher
+
+    try:
+        session, notice = store.resume(args.session_id, catalog, matcher=default_matcher())
+    except SessionNotFound as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        print(f"selfhelp: {exc}", file=sys.stderr)
+        return 1
+    from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
+
+    return run_app(catalog, flow_id=session.flow.id, agent=args.agent, session=session, notice=notice)
+
+
+def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
+    from selfhelp.answers import clean
+
+    listing = store.list() if show_all else store.unfinished()
+    for skipped in listing.skipped:
+        print(f"selfhelp: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if as_json:
+        data = {
+            "folder": str(store.folder),
+            "sessions": [s.model_dump(mode="json") for s in listing.sessions],
+            "skipped": [s.model_dump(mode="json") for s in listing.skipped],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not listing.sessions:
+        kind = "saved" if show_all else "unfinished"
+        print(f"No {kind} sessions in {store.folder}.")
+        return 0
+    print(f"{'ID':<{SHORT_ID}}  {'UPDATED':<20}  {'STEPS':>5}  FLOW: STEP")
+    for s in listing.sessions:
+        # Titles come from files on disk: never let them carry terminal control sequences.
+        step = clean(s.node_title or s.node) + (" (finished)" if s.finished else "")
+        updated = s.updated[:16].replace("T", " ") + " UTC"  # ISO 8601 in UTC, to the minute
+        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {clean(s.flow_id)}: {step}")
+    print("\nContinue one with: selfhelp resume ID")
+    return 0

@@ -1,0 +1,49 @@
+"""``selfhelp summary ID``: a saved session's case summary, as Markdown, plain text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+
+ORDER = 16
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "summary",
+        help="print a saved session's case summary (for support, agents and tools)",
+        description="Print the case summary of a saved session: the issue, the steps taken and answers, "
+        "the matched error, the outcome, notes and the support form's fields pre-filled.",
+    )
+    parser.add_argument("session_id", metavar="ID", help="the session (or a unique start of its id)")
+    parser.add_argument("--format", choices=["markdown", "text", "json"], default="markdown", help="output format")
+    parser.add_argument(
+        "--save", action="store_true", help="also save it as Markdown and JSON in the data folder (paths on stderr)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selfhelp.handoff import build_summary, save_summary
+    from selfhelp.store import SessionNotFound, SessionStore, StoreError
+
+    catalog = catalog_from_args(args)
+    warn_broken(catalog)
+    try:
+        session, notice = SessionStore().resume(args.session_id, catalog)
+    except SessionNotFound as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        print(f"selfhelp: {exc}", file=sys.stderr)
+        return 1
+    if notice:
+        print(f"selfhelp: {notice}", file=sys.stderr)
+    summary = build_summary(session)
+    if args.save:
+        saved = save_summary(summary)
+        print(f"saved {saved.markdown}\nsaved {saved.json}", file=sys.stderr)
+    rendered = {"markdown": summary.to_markdown, "text": summary.to_text, "json": summary.to_json}[args.format]()
+    sys.stdout.write(rendered)
+    return 0

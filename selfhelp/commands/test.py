@@ -1,0 +1,67 @@
+"""``selfhelp test [PATHS...]``: run flow scenario files, report failures and coverage."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from selfhelp.commands.common import UsageError
+
+ORDER = 40
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "test",
+        help="run flow tests (*.test.yaml) and report coverage (exit 0 pass, 1 fail, 2 usage)",
+        description="Run the scenarios of flow test files (*.test.yaml) through the session engine, "
+        "then report the nodes and edges of each flow they never exercised. "
+        "With no paths, runs the tests beside every flow selfhelp would load.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="test files, flow files or folders")
+    parser.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="PERCENT",
+        help="fail when a flow's node-and-edge coverage is below PERCENT",
+    )
+    parser.add_argument("--no-missed", action="store_true", help="print coverage totals only, not what was missed")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from selfhelp.catalog import flow_sources
+    from selfhelp.diagnostics import sort_key
+    from selfhelp.flowtest.runner import run_paths, scenario_files
+
+    if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
+        raise UsageError("--min-coverage takes a percentage from 0 to 100")
+    paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    paths = [p for p in paths if p.exists()]
+    if not scenario_files(paths):
+        raise UsageError("no flow test files (*.test.yaml) found in " + ", ".join(str(p) for p in paths))
+    results, coverage = run_paths(paths)
+    passed = failed = 0
+    for result in results:
+        for diag in sorted(result.problems, key=sort_key):
+            print(diag.format())
+        for scenario in result.scenarios:
+            if scenario.failure is not None:
+                failed += 1
+                print(scenario.failure.format(scenario.name))
+            else:
+                passed += 1
+    broken = sum(1 for r in results if r.problems)
+    print(coverage.format(details=not args.no_missed))
+    summary = f"{passed} passed, {failed} failed"
+    if broken:
+        summary += f", {broken} file(s) could not run"
+    print(summary)
+    ok = failed == 0 and broken == 0
+    if args.min_coverage is not None and coverage.lowest() < args.min_coverage:
+        print(f"coverage {coverage.lowest():.1f}% is below --min-coverage {args.min_coverage:g}%")
+        ok = False
+    return 0 if ok else 1

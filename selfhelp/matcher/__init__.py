@@ -1,0 +1,9 @@
+"""The fuzzy error matcher: normalise and mask a pasted message, score it against the flows' error patterns.
+
+Importing this package is cheap: indexes are built on first use (see :mod:`selfhelp.matcher.matcher`).
+"""
+
+from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, default_matcher, match_catalog
+from selfhelp.matcher.normalize import Normalized, normalize
+
+__all__ = ["FuzzyMatcher", "Normalized", "Thresholds", "default_matcher", "match_catalog", "normalize"]

@@ -1,0 +1,244 @@
+"""Measuring the matcher on a labelled evaluation set, and calibrating its thresholds.
+
+An evaluation file (see ``evals/cpor-match.yaml``) lists pasted messages with the
+cause each should land on, or ``null`` for messages about something else. Items
+are split into ``tune`` (thresholds may be calibrated on them) and ``heldout``
+(never used for tuning; reported separately, to show the matcher generalises).
+
+Accuracy, as the issue defines it: an in-scope message is right when its top
+cause is the expected one and the verdict is not ``none``; an out-of-scope
+message is right when it gets no confident ``match``.
+
+Threshold suggestion maximises a *utility* that also prefers confident answers,
+since accuracy alone would rate "always ambiguous" as perfect:
+
+=================  ==========  ==============================  ===========  =====
+truth \\ verdict    match ok   ambiguous, right cause first    match wrong  none
+=================  ==========  ==============================  ===========  =====
+in scope            1.0        0.8 (0.5 if right but not 1st)  0.0          0.2
+out of scope        --         0.8                             0.0          1.0
+=================  ==========  ==============================  ===========  =====
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from selfhelp.matcher.index import Hit
+from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, decide
+from selfhelp.models import Flow
+from selfhelp.safe_yaml import load_file
+
+Split = Literal["tune", "heldout"]
+OUT_OF_SCOPE = "(out of scope)"
+
+
+class EvalItem(BaseModel):
+    """One labelled message."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    text: str
+    """What the user pastes."""
+    expect: str | None
+    """The cause node it should land on, or ``None`` when it is about something else."""
+    kind: str = "paraphrase"
+    """exact, paraphrase, typo, ids, partial, noisy or oos (for reporting only)."""
+    split: Split = "tune"
+    """``tune`` or ``heldout``."""
+
+
+class EvalSet(BaseModel):
+    """An evaluation file."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    flow: str
+    """The id of the flow the items are labelled for."""
+    items: list[EvalItem] = Field(min_length=1)
+    """The labelled messages."""
+
+
+class EvalFileError(Exception):
+    """An evaluation file that cannot be read or is not an evaluation set."""
+
+
+def load_eval(path: Path) -> EvalSet:
+    """Read an evaluation file (with the flows' safe YAML loader).
+
+    Raises:
+        EvalFileError: the file is unreadable, not YAML, or not an evaluation set; the message says why.
+    """
+    loaded = load_file(path, str(path))
+    if loaded.data is None:
+        problem = loaded.problems[0].message if loaded.problems else "unusable"
+        raise EvalFileError(f"{path}: {problem}")
+    try:
+        return EvalSet.model_validate(loaded.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise EvalFileError(f"{path}: {where}: {first['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An item and the matcher's scored causes for it."""
+
+    item: EvalItem
+    hits: list[Hit]
+
+
+def score_items(matcher: FuzzyMatcher, flows: list[Flow], items: list[EvalItem]) -> list[Scored]:
+    """Score every item once; verdicts for any thresholds are then cheap (:func:`report`)."""
+    return [Scored(item, matcher.hits(flows, item.text)) for item in items]
+
+
+Outcome = Literal["match_ok", "ambiguous_ok", "ambiguous_listed", "match_wrong", "ambiguous_wrong", "none"]
+
+_UTILITY_IN = {
+    "match_ok": 1.0,
+    "ambiguous_ok": 0.8,
+    "ambiguous_listed": 0.5,
+    "ambiguous_wrong": 0.2,
+    "none": 0.2,
+    "match_wrong": 0.0,
+}
+_UTILITY_OUT = {"none": 1.0, "ambiguous_wrong": 0.8, "match_wrong": 0.0}
+
+
+def outcome(scored: Scored, thresholds: Thresholds) -> tuple[Outcome, str]:
+    """How the verdict relates to the label, and the predicted label (a node, ``?node``, or ``none``)."""
+    verdict, shown = decide(scored.hits, thresholds)
+    if verdict == "none":
+        return "none", "none"
+    top = shown[0].pattern.node
+    predicted = top if verdict == "match" else f"?{top}"
+    expect = scored.item.expect
+    if verdict == "match":
+        return ("match_ok" if top == expect else "match_wrong"), predicted
+    if top == expect:
+        return "ambiguous_ok", predicted
+    if expect is not None and any(h.pattern.node == expect for h in shown):
+        return "ambiguous_listed", predicted
+    return "ambiguous_wrong", predicted
+
+
+@dataclass
+class Report:
+    """The matcher's results on a set of items, for some thresholds."""
+
+    thresholds: Thresholds
+    total: int
+    correct: int
+    in_scope: int
+    in_scope_correct: int
+    confident_correct: int
+    out_of_scope: int
+    out_of_scope_correct: int
+    utility: float
+    outcomes: Counter[str]
+    confusion: Counter[tuple[str, str]]
+    """(expected, predicted) -> count; predicted is a node (match), ``?node`` (ambiguous) or ``none``."""
+    failures: list[tuple[EvalItem, str]]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def report(rows: list[Scored], thresholds: Thresholds) -> Report:
+    """Accuracy, utility and the confusion table of scored items under ``thresholds``."""
+    outcomes: Counter[str] = Counter()
+    confusion: Counter[tuple[str, str]] = Counter()
+    failures: list[tuple[EvalItem, str]] = []
+    correct = in_ok = conf_ok = out_ok = 0
+    utility = 0.0
+    for row in rows:
+        result, predicted = outcome(row, thresholds)
+        outcomes[result] += 1
+        expect = row.item.expect
+        confusion[(expect or OUT_OF_SCOPE, predicted)] += 1
+        if expect is None:
+            ok = result != "match_wrong"
+            out_ok += ok
+            utility += _UTILITY_OUT.get(result, 0.8)
+        else:
+            ok = result in ("match_ok", "ambiguous_ok")
+            in_ok += ok
+            conf_ok += result == "match_ok"
+            utility += _UTILITY_IN[result]
+        correct += ok
+        if not ok:
+            failures.append((row.item, predicted))
+    in_scope = sum(1 for r in rows if r.item.expect is not None)
+    return Report(
+        thresholds=thresholds,
+        total=len(rows),
+        correct=correct,
+        in_scope=in_scope,
+        in_scope_correct=in_ok,
+        confident_correct=conf_ok,
+        out_of_scope=len(rows) - in_scope,
+        out_of_scope_correct=out_ok,
+        utility=utility / len(rows) if rows else 0.0,
+        outcomes=outcomes,
+        confusion=confusion,
+        failures=failures,
+    )
+
+
+def suggest_thresholds(rows: list[Scored], base: Thresholds | None = None) -> tuple[Thresholds, Report]:
+    """The thresholds with the best utility on ``rows``: the middle of the best plateau, for robustness."""
+    base = base or Thresholds()
+    grid: dict[tuple[float, float], float] = {}
+    for match in range(30, 96):
+        for candidate in range(20, match + 1, 2):
+            t = Thresholds(match=float(match), candidate=float(candidate), margin=base.margin, window=base.window)
+            grid[(match, candidate)] = report(rows, t).utility
+    best = max(grid.values())
+    plateau = [k for k, v in grid.items() if v >= best - 1e-9]
+    match = statistics.median_low(sorted({m for m, _ in plateau}))
+    candidate = statistics.median_low(sorted(c for m, c in plateau if m == match))
+    chosen = Thresholds(match=float(match), candidate=float(candidate), margin=base.margin, window=base.window)
+    return chosen, report(rows, chosen)
+
+
+def format_report(rep: Report, title: str) -> str:
+    """A plain-text summary and confusion table."""
+    lines = [
+        f"{title}: {rep.correct}/{rep.total} = {rep.accuracy:.1%} accurate "
+        f"(in scope {rep.in_scope_correct}/{rep.in_scope}, confident {rep.confident_correct}/{rep.in_scope}; "
+        f"out of scope {rep.out_of_scope_correct}/{rep.out_of_scope} not matched confidently); "
+        f"utility {rep.utility:.3f}",
+        f"  thresholds: match {rep.thresholds.match:g}, candidate {rep.thresholds.candidate:g}, "
+        f"margin {rep.thresholds.margin:g}",
+        "  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(rep.outcomes.items())),
+    ]
+    expected = sorted({e for e, _ in rep.confusion}, key=lambda e: (e == OUT_OF_SCOPE, e))
+    nodes = [e for e in expected if e != OUT_OF_SCOPE]
+    codes = {node: f"C{i + 1}" for i, node in enumerate(nodes)}
+    columns = [*nodes, "?", "none"]
+    width = max(len(e) for e in expected) + 2
+    lines.append("  confusion (rows: expected; columns: confident match C1..Cn, ? ambiguous, none):")
+    lines.append("  " + " " * (width + 4) + "".join(f"{codes.get(c, c):>5}" for c in columns))
+    for exp in expected:
+        cells = []
+        for col in columns:
+            if col == "?":
+                n = sum(v for (e, p), v in rep.confusion.items() if e == exp and p.startswith("?"))
+            else:
+                n = rep.confusion.get((exp, col), 0)
+            cells.append(f"{n or '.':>5}")
+        lines.append(f"  {codes.get(exp, ''):>3} {exp:<{width}}" + "".join(cells))
+    if rep.failures:
+        lines.append("  wrong:")
+        for item, predicted in rep.failures:
+            lines.append(f"    [{item.kind}] {item.text[:70]!r}: expected {item.expect or 'no match'}, got {predicted}")
+    return "\n".join(lines)

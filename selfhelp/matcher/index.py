@@ -1,0 +1,436 @@
+"""An inverted index of error patterns, scored by weighted word overlap.
+
+Score of a message ``q`` against a pattern ``p`` (both as sets of stemmed words):
+
+    m     = sum of w(t) for the words t the two share (a typo-corrected word counts by its similarity)
+    score = 100 * factor(p) * m / (alpha * W(p) + (1 - alpha) * W(q))
+
+where ``w(t)`` is the word's inverse document frequency over the causes (a word
+every cause uses, such as "subscription" in the CPOR flow, weighs little) and
+``W`` is the total weight of a side. It is the weighted harmonic mean of *how
+much of the pattern the message contains* (weight ``alpha``) and *how much of
+the message the pattern explains*: a banner pasted inside a chatty sentence still
+scores high, and so does a fragment of a long error. Words the flows never use
+weigh :data:`UNKNOWN_WEIGHT` in ``W(q)``, which is what keeps messages about
+other problems away.
+
+Only patterns sharing a word with the message can score above zero, so the index
+visits the postings of the message's words instead of every pattern. The rarest
+words are visited in full; the most common ones are only checked on candidates
+already found when no pattern holding nothing but them could reach ``floor``. So
+every result at or above ``floor`` is exactly what scoring every pattern would
+give (a test compares the two on random messages).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, normalize
+
+PatternKind = Literal["error", "title", "text"]
+
+#: Weight of the message's share in the score's denominator is 1 - ALPHA.
+ALPHA = 0.7
+#: Weight, in W(q), of a message word no pattern uses.
+UNKNOWN_WEIGHT = 2.0
+#: Score factor by pattern kind: sentences of a cause's explanation count less than its error texts.
+KIND_FACTOR: dict[str, float] = {"error": 1.0, "title": 1.0, "text": 0.85}
+#: Above this many postings to walk, a message is searched with bit sets (see PatternIndex.search).
+BITSET_MIN_WORK = 3_000
+#: Messages with more distinct known words than this are always searched by accumulation.
+BITSET_MAX_TERMS = 14
+#: The bit-set walk gives up (and accumulation takes over) after this many nodes.
+BITSET_MAX_NODES = 3_000
+#: Words shorter than this are never typo-corrected ("CPS" could be anything).
+MIN_TYPO_LEN = 4
+#: How similar (rapidfuzz ratio, 0-100) an unknown word must be to a known one to count as a typo of it.
+TYPO_CUTOFF = 80.0
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One text that points at a cause."""
+
+    flow: str
+    node: str
+    title: str
+    text: str
+    kind: PatternKind = "error"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The cause it points at: (flow id, node id)."""
+        return (self.flow, self.node)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """The best pattern of one cause for a message."""
+
+    score: float
+    """0-100."""
+    pattern: Pattern
+    words: tuple[str, ...]
+    """The pattern's words (stems) found in the message."""
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A message's words as the index sees them."""
+
+    weights: dict[str, float]
+    """Known stems and their weight in the message (reduced for typo-corrected words)."""
+    total: float
+    """W(q): the message's total weight, unknown words included."""
+    corrections: dict[str, str]
+    """Typo corrections made: the word as typed -> the known word it was read as."""
+
+
+class PatternIndex:
+    """Patterns of one or many flows, ready to score messages against."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self.patterns: list[Pattern] = []
+        self._tokens: list[frozenset[str]] = []
+        seen: set[tuple[tuple[str, str], frozenset[str]]] = set()
+        surfaces: dict[str, str] = {}
+        for pattern in patterns:
+            norm = normalize(pattern.text)
+            tokens = frozenset(norm.tokens)
+            if not tokens or (pattern.key, tokens) in seen:
+                continue  # the same words for the same cause add nothing
+            seen.add((pattern.key, tokens))
+            self.patterns.append(pattern)
+            self._tokens.append(tokens)
+            for surface, token in zip(norm.surfaces, norm.tokens, strict=True):
+                surfaces.setdefault(surface, token)
+        docs: dict[str, set[tuple[str, str]]] = {}
+        for pattern, tokens in zip(self.patterns, self._tokens, strict=True):
+            for token in tokens:
+                docs.setdefault(token, set()).add(pattern.key)
+        n_docs = len({p.key for p in self.patterns}) or 1
+        self.idf: dict[str, float] = {t: math.log(1 + n_docs / len(keys)) for t, keys in docs.items()}
+        # Patterns are numbered lightest first, so that "patterns whose weight is in a range" is a range of
+        # numbers, which every (sorted) postings list can be cut to with a bisection.
+        # A pattern's weight is divided by its kind's factor: a weaker kind scores lower for the same words.
+        weights = [
+            sum(self.idf[t] for t in tokens) / KIND_FACTOR[p.kind]
+            for p, tokens in zip(self.patterns, self._tokens, strict=True)
+        ]
+        order = sorted(range(len(weights)), key=lambda i: weights[i])
+        self.patterns = [self.patterns[i] for i in order]
+        self._tokens = [self._tokens[i] for i in order]
+        self._weight = [weights[i] for i in order]
+        self._postings: dict[str, list[int]] = {}
+        for i, tokens in enumerate(self._tokens):
+            for token in tokens:
+                self._postings.setdefault(token, []).append(i)
+        self._bitsets: dict[str, int] = {}
+        total_postings = sum(len(ids) for ids in self._postings.values())
+        # Keep the bit sets of the commonest words only: at most about 2,000 of them.
+        self._bitset_min_postings = max(64, total_postings // 2000)
+        if total_postings > BITSET_MIN_WORK:
+            for term, ids in self._postings.items():
+                if len(ids) >= self._bitset_min_postings:
+                    self._bits(term)
+        cause_ids: dict[tuple[str, str], int] = {}
+        self._cause = [cause_ids.setdefault(p.key, len(cause_ids)) for p in self.patterns]
+        self._keys = list(cause_ids)
+        # The lightest pattern holding each word (its first posting): bounds what unseen patterns can score.
+        self._min_weight = {t: self._weight[ids[0]] for t, ids in self._postings.items()}
+        self._by_length: dict[int, list[str]] = {}
+        for surface in surfaces:
+            if len(surface) >= MIN_TYPO_LEN and surface not in PLACEHOLDERS:
+                self._by_length.setdefault(len(surface), []).append(surface)
+        self._surfaces = surfaces
+        self._typos: dict[str, tuple[str, float] | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    # --- the message side ------------------------------------------------------------
+
+    def _correct(self, surface: str) -> tuple[str, float] | None:
+        """The known stem an unknown word is a typo of, and the similarity (0-1); cached."""
+        if surface in self._typos:
+            return self._typos[surface]
+        found: tuple[str, float] | None = None
+        if len(surface) >= MIN_TYPO_LEN and surface.isalpha():
+            from rapidfuzz import fuzz, process  # imported here: only typos need it
+
+            near = [w for n in range(len(surface) - 2, len(surface) + 3) for w in self._by_length.get(n, ())]
+            best = process.extractOne(surface, near, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            if best is not None:
+                found = (self._surfaces[best[0]], best[1] / 100)
+        if len(self._typos) < 100_000:
+            self._typos[surface] = found
+        return found
+
+    def terms(self, norm: Normalized) -> QueryTerms:
+        """Weigh a normalised message's words against the index's vocabulary."""
+        weights: dict[str, float] = {}
+        corrections: dict[str, str] = {}
+        total = 0.0
+        counted: set[str] = set()
+        for token, surface in zip(norm.tokens, norm.surfaces, strict=True):
+            if token in counted:
+                continue
+            counted.add(token)
+            if token in self.idf:
+                weights[token] = max(weights.get(token, 0.0), self.idf[token])
+                total += self.idf[token]
+            elif token in PLACEHOLDERS:
+                continue  # a GUID the patterns don't mention is neither for nor against a cause
+            elif (near := self._correct(surface)) is not None:
+                stem, similarity = near
+                weights[stem] = max(weights.get(stem, 0.0), self.idf[stem] * similarity)
+                corrections[surface] = stem
+                total += self.idf[stem]
+            else:
+                total += UNKNOWN_WEIGHT
+        return QueryTerms(weights, total, corrections)
+
+    # --- scoring ----------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str | Normalized,
+        *,
+        floor: float = 20.0,
+        limit: int = 4,
+        keys: set[tuple[str, str]] | None = None,
+        strategy: Literal["auto", "accumulate", "bitset"] = "auto",
+    ) -> list[Hit]:
+        """The ``limit`` best causes scoring at least ``floor``, each with its best pattern, best first.
+
+        Args:
+            text: the message, raw or already normalised.
+            floor: scores below this are not reported (and let the index skip work).
+            limit: how many causes to return.
+            keys: only these causes, as (flow, node); default: all.
+            strategy: how to find them (the results are the same): ``accumulate`` walks postings lists,
+                ``bitset`` intersects bit sets of patterns (faster when the message's words are common);
+                ``auto`` picks by the work each would do.
+        """
+        norm = normalize(text) if isinstance(text, str) else text
+        q = self.terms(norm)
+        if q.total <= 0 or not q.weights or limit <= 0:
+            return []
+        order = sorted(q.weights, key=lambda t: (-q.weights[t], t))
+        # rest[j]: the weight of order[j:], the most a pattern first seen at term j can share with the message.
+        rest = [0.0] * (len(order) + 1)
+        for j in range(len(order) - 1, -1, -1):
+            rest[j] = rest[j + 1] + q.weights[order[j]]
+        if strategy == "auto":
+            work = sum(len(self._postings[t]) for t in order)
+            use_bits = keys is None and work > BITSET_MIN_WORK and len(order) <= BITSET_MAX_TERMS
+            strategy = "bitset" if use_bits else "accumulate"
+        if strategy == "bitset" and keys is None:
+            best = self._search_bitsets(q, order, rest, floor, limit)
+            if best is not None:
+                return self._hits(best, q, limit)
+        return self._top(self._accumulate(q, order, rest, floor, limit, keys), q, floor, limit, keys)
+
+    def _accumulate(
+        self,
+        q: QueryTerms,
+        order: list[str],
+        rest: list[float],
+        floor: float,
+        limit: int,
+        keys: set[tuple[str, str]] | None,
+    ) -> dict[int, float]:
+        """The shared weight of every pattern that may make the top ``limit`` (term at a time, with MaxScore)."""
+        shared: dict[int, float] = {}
+        theta = floor
+        lo, hi = self._id_range(theta, rest[0], q.total)
+        j = 0
+        while j < len(order):
+            term = order[j]
+            postings = self._postings[term]
+            if shared and len(postings) > 64 and len(postings) > len(shared) // 2:
+                # Before a long postings list: could a pattern not seen yet still make the top ``limit``?
+                theta = self._kth_lower_bound(shared, q.total, theta, limit, keys)
+                lo, hi = self._id_range(theta, rest[0], q.total)
+                min_weight = min(self._min_weight[t] for t in order[j:])
+                bound = 100.0 * rest[j] / (ALPHA * max(rest[j], min_weight) + (1 - ALPHA) * q.total)
+                if bound < theta:
+                    break
+            if lo > 0 or hi < len(self._weight):
+                postings = postings[bisect_left(postings, lo) : bisect_left(postings, hi)]
+            w = q.weights[term]
+            get = shared.get
+            for i in postings:
+                shared[i] = get(i, 0.0) + w
+            j += 1
+        if j < len(order):
+            # The remaining (common) words only add to patterns already found; drop those that cannot make it.
+            shared = self._prune(shared, rest[j], q.total, theta)
+            tokens = self._tokens
+            for term in order[j:]:
+                w = q.weights[term]
+                for i in shared:
+                    if term in tokens[i]:
+                        shared[i] += w
+        return shared
+
+    def _bits(self, term: str) -> int:
+        """The patterns holding ``term``, as the bits of an integer (cached for common words)."""
+        bits = self._bitsets.get(term)
+        if bits is None:
+            buf = bytearray((len(self._weight) + 7) // 8)
+            for i in self._postings[term]:
+                buf[i >> 3] |= 1 << (i & 7)
+            bits = int.from_bytes(buf, "little")
+            if len(self._postings[term]) >= self._bitset_min_postings:
+                self._bitsets[term] = bits
+        return bits
+
+    def _search_bitsets(
+        self, q: QueryTerms, order: list[str], rest: list[float], floor: float, limit: int
+    ) -> dict[int, tuple[float, int]] | None:
+        """Each top cause's best (score, pattern), found by splitting the patterns by which words they share.
+
+        A depth-first walk decides, word by word, "has it" or "hasn't": a node is the set of patterns
+        (an integer's bits) sharing exactly the words chosen so far. Patterns are numbered lightest first,
+        so a node's lowest bit is its best pattern, which bounds the whole node. Returns ``None`` when the
+        walk grows past its budget (the caller then accumulates instead).
+        """
+        beta = (1 - ALPHA) * q.total
+        weight, cause = self._weight, self._cause
+        lo, hi = self._id_range(floor, rest[0], q.total)
+        if lo >= hi:
+            return {}
+        has = [self._bits(t) for t in order]
+        hasnt = [~b for b in has]
+        ws = [q.weights[t] for t in order]
+        depth = len(order)
+        best: dict[int, tuple[float, int]] = {}
+        theta = floor
+        budget = BITSET_MAX_NODES
+        # (depth, patterns, shared weight); the "has it" branch is pushed last so it is explored first.
+        stack: list[tuple[int, int, float]] = [(0, ((1 << hi) - 1) ^ ((1 << lo) - 1), 0.0)]
+        while stack:
+            d, mask, m = stack.pop()
+            budget -= 1
+            if budget < 0:
+                return None
+            most = m + rest[d]
+            first = (mask & -mask).bit_length() - 1
+            if 100.0 * most / (ALPHA * max(most, weight[first]) + beta) < theta:
+                continue
+            if d < depth:
+                if (out := mask & hasnt[d]) != 0:
+                    stack.append((d + 1, out, m))
+                if (inside := mask & has[d]) != 0:
+                    stack.append((d + 1, inside, m + ws[d]))
+                continue
+            # A leaf: every pattern here shares exactly m; lighter ones score higher.
+            while mask:
+                low = mask & -mask
+                i = low.bit_length() - 1
+                score = 100.0 * m / (ALPHA * weight[i] + beta)
+                if score < theta:
+                    break
+                c = cause[i]
+                old = best.get(c)
+                if old is None or score > old[0] or (score == old[0] and i < old[1]):
+                    best[c] = (score, i)
+                    if len(best) >= limit:
+                        theta = max(theta, sorted((s for s, _ in best.values()), reverse=True)[limit - 1])
+                mask ^= low
+        return best
+
+    def search_exhaustive(
+        self,
+        text: str | Normalized,
+        *,
+        floor: float = 20.0,
+        limit: int = 4,
+        keys: set[tuple[str, str]] | None = None,
+    ) -> list[Hit]:
+        """:meth:`search` without the index: every pattern scored. For tests and the benchmark's check."""
+        norm = normalize(text) if isinstance(text, str) else text
+        q = self.terms(norm)
+        if q.total <= 0 or not q.weights or limit <= 0:
+            return []
+        order = sorted(q.weights, key=lambda t: (-q.weights[t], t))
+        shared: dict[int, float] = {}
+        for i, tokens in enumerate(self._tokens):
+            m = 0.0
+            for t in order:  # the same order of additions as search(), so the same floats
+                if t in tokens:
+                    m += q.weights[t]
+            if m > 0:
+                shared[i] = m
+        return self._top(shared, q, floor, limit, keys)
+
+    def _best_scores(
+        self, shared: dict[int, float], total: float, cut: float, keys: set[tuple[str, str]] | None
+    ) -> dict[int, tuple[float, int]]:
+        """Each cause's best (score, pattern) among the candidates scoring at least ``cut``."""
+        weight, cause = self._weight, self._cause
+        beta = (1 - ALPHA) * total
+        scored = [(s, i) for i, m in shared.items() if (s := 100.0 * m / (ALPHA * weight[i] + beta)) >= cut]
+        best: dict[int, tuple[float, int]] = {}
+        for s, i in scored:
+            c = cause[i]
+            old = best.get(c)
+            # Ties go to the earlier pattern, so results never depend on dict order.
+            if old is None or s > old[0] or (s == old[0] and i < old[1]):
+                best[c] = (s, i)
+        if keys is not None:
+            best = {c: v for c, v in best.items() if self._keys[c] in keys}
+        return best
+
+    def _kth_lower_bound(
+        self, shared: dict[int, float], total: float, cut: float, limit: int, keys: set[tuple[str, str]] | None
+    ) -> float:
+        """The ``limit``-th best cause score so far (or ``cut``): final scores only grow, so it is a lower bound."""
+        scores = sorted((s for s, _ in self._best_scores(shared, total, cut, keys).values()), reverse=True)
+        return scores[limit - 1] if len(scores) >= limit else cut
+
+    def _id_range(self, theta: float, known: float, total: float) -> tuple[int, int]:
+        """The numbers [lo, hi) of the patterns whose weight lets them reach ``theta`` at all.
+
+        A pattern shares at most min(W(p), known) with the message, so its score is at most
+        100 * min(W, known) / (alpha * W + (1 - alpha) * total): too light or too heavy a pattern cannot reach theta.
+        """
+        beta = (1 - ALPHA) * total
+        if theta <= 0:
+            return 0, len(self._weight)
+        w_lo = theta * beta / (100.0 - ALPHA * theta) if theta < 100.0 / ALPHA else math.inf
+        w_hi = (100.0 * known / theta - beta) / ALPHA
+        # A hair of slack either side: a bound must never cut a pattern that rounding put on the line.
+        return bisect_left(self._weight, w_lo * (1 - 1e-9)), bisect_right(self._weight, w_hi * (1 + 1e-9))
+
+    def _prune(self, shared: dict[int, float], rest: float, total: float, theta: float) -> dict[int, float]:
+        """Drop candidates that cannot reach ``theta`` even if they hold every remaining word."""
+        weight = self._weight
+        beta = (1 - ALPHA) * total
+        return {i: m for i, m in shared.items() if 100.0 * min(m + rest, weight[i]) / (ALPHA * weight[i] + beta) >= theta}
+
+    def _top(
+        self, shared: dict[int, float], q: QueryTerms, floor: float, limit: int, keys: set[tuple[str, str]] | None
+    ) -> list[Hit]:
+        return self._hits(self._best_scores(shared, q.total, floor, keys), q, limit)
+
+    def _hits(self, best: dict[int, tuple[float, int]], q: QueryTerms, limit: int) -> list[Hit]:
+        ranked = sorted(
+            best.values(),
+            key=lambda si: (-si[0], self.patterns[si[1]].flow, self.patterns[si[1]].node),
+        )[:limit]
+        return [
+            Hit(min(s, 100.0), self.patterns[i], tuple(sorted(t for t in self._tokens[i] if t in q.weights)))
+            for s, i in ranked
+        ]
+
+    @property
+    def vocabulary(self) -> Sequence[str]:
+        """Every known stem."""
+        return sorted(self.idf)

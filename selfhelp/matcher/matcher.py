@@ -1,0 +1,182 @@
+"""The fuzzy error matcher: a pasted message -> match, ambiguous or none, with its reasons.
+
+:class:`FuzzyMatcher` implements :class:`selfhelp.matching.Matcher` for the
+session engine, and matches across many flows for support agents
+(:meth:`FuzzyMatcher.match_flows`, :func:`match_catalog`). Indexes are built on
+first use and cached per flow, so loading the matcher costs nothing at start-up.
+
+Verdicts (thresholds documented and calibrated in docs/matching.md):
+
+- **match**: the best cause scores at least the match threshold and leads the
+  runner-up by at least :data:`MATCH_MARGIN` points;
+- **ambiguous**: otherwise, the (at most three) causes scoring at least the
+  candidate threshold and within :data:`AMBIGUOUS_WINDOW` points of the best;
+- **none**: nothing reaches the candidate threshold.
+
+A flow's ``matching:`` settings override the thresholds for that flow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from selfhelp.matcher.index import Hit, Pattern, PatternIndex
+from selfhelp.matcher.normalize import normalize
+from selfhelp.matching import MatchCandidate, MatchResult, Verdict, truncate
+from selfhelp.models import Flow
+
+#: Score (0-100) at or above which the best cause is a confident match. Calibrated on evals/cpor-match.yaml.
+MATCH_THRESHOLD = 60.0
+#: Score at or above which a cause is offered as "did you mean".
+CANDIDATE_THRESHOLD = 40.0
+#: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
+MATCH_MARGIN = 8.0
+#: Causes within this many points of the best are offered together when the verdict is ambiguous.
+AMBIGUOUS_WINDOW = 15.0
+#: At most this many causes are offered when ambiguous.
+MAX_CANDIDATES = 3
+#: Scores below this are never computed in full (the index skips them); below every sensible threshold.
+FLOOR = 20.0
+#: Index sentences of the causes' explanations as (weaker) patterns too.
+USE_TEXT = True
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The thresholds a verdict is decided with."""
+
+    match: float = MATCH_THRESHOLD
+    candidate: float = CANDIDATE_THRESHOLD
+    margin: float = MATCH_MARGIN
+    window: float = AMBIGUOUS_WINDOW
+
+
+def flow_thresholds(flow: Flow, base: Thresholds | None = None) -> Thresholds:
+    """``base`` (default: the calibrated defaults) with the flow's ``matching:`` overrides applied."""
+    base = base or Thresholds()
+    settings = flow.matching
+    match = settings.match_threshold if settings.match_threshold is not None else base.match
+    candidate = settings.candidate_threshold if settings.candidate_threshold is not None else base.candidate
+    return Thresholds(match=match, candidate=min(candidate, match), margin=base.margin, window=base.window)
+
+
+_MARKUP = re.compile(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n\s*\n|\n\s*(?:[-*]|\d+\.)\s+")
+
+
+def text_sentences(markdown: str) -> list[str]:
+    """The sentences of a cause's explanation, markup removed; short ones and instructions skipped."""
+    plain = _MARKUP.sub(lambda m: m.group(1) or "", markdown)
+    out = []
+    for sentence in _SENTENCE.split(plain):
+        sentence = " ".join(sentence.split())
+        # "What to do:" and what follows are instructions, not descriptions of the error.
+        if sentence.lower().startswith("what to do"):
+            break
+        if len(sentence.split()) >= 4:
+            out.append(sentence)
+    return out
+
+
+def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
+    """The patterns of a flow: every cause's error texts and title, and optionally its explanation's sentences."""
+    patterns: list[Pattern] = []
+    for nid, cause in flow.causes():
+        title = cause.title or nid
+        patterns += [Pattern(flow.id, nid, title, e, "error") for e in cause.errors]
+        if cause.title:
+            patterns.append(Pattern(flow.id, nid, title, cause.title, "title"))
+        if use_text and cause.text:
+            patterns += [Pattern(flow.id, nid, title, s, "text") for s in text_sentences(cause.text)]
+    return patterns
+
+
+def decide(hits: list[Hit], thresholds: Thresholds) -> tuple[Verdict, list[Hit]]:
+    """The verdict on scored causes (best first) and the causes to show with it."""
+    if not hits or hits[0].score < thresholds.candidate:
+        return "none", []
+    top = hits[0]
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    if top.score >= thresholds.match and top.score - runner_up >= thresholds.margin:
+        return "match", [top]
+    close = [h for h in hits if h.score >= thresholds.candidate and top.score - h.score <= thresholds.window]
+    return "ambiguous", close[:MAX_CANDIDATES]
+
+
+class FuzzyMatcher:
+    """Matches pasted messages against flows' causes; see the module's docstring."""
+
+    def __init__(self, *, thresholds: Thresholds | None = None, use_text: bool = USE_TEXT, cache_size: int = 32):
+        self.thresholds = thresholds or Thresholds()
+        self.use_text = use_text
+        self.cache_size = cache_size
+        self._cache: dict[tuple[int, ...], tuple[tuple[Flow, ...], PatternIndex]] = {}
+
+    def index(self, flows: Flow | Iterable[Flow]) -> PatternIndex:
+        """The index of one flow or several, built on first use and cached while the flow objects live."""
+        group = (flows,) if isinstance(flows, Flow) else tuple(flows)
+        key = tuple(id(f) for f in group)
+        cached = self._cache.get(key)
+        # id() values can be reused once a flow is gone: the cache keeps the flows and checks identity.
+        if cached is not None and all(a is b for a, b in zip(cached[0], group, strict=True)):
+            return cached[1]
+        index = PatternIndex(p for f in group for p in flow_patterns(f, use_text=self.use_text))
+        if len(self._cache) >= self.cache_size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = (group, index)
+        return index
+
+    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
+        """Match ``text`` against the causes of one flow (only ``candidates`` when given)."""
+        keys = {(flow.id, c) for c in candidates} if candidates is not None else None
+        return self._match([flow], text, keys)
+
+    def match_flows(self, flows: Iterable[Flow], text: str) -> MatchResult:
+        """Match ``text`` against every cause of every flow: which flow, which node."""
+        return self._match(list(flows), text, None)
+
+    def hits(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None = None) -> list[Hit]:
+        """Every cause scoring at least :data:`FLOOR`, best first (for calibration and explanations)."""
+        query, _ = truncate(text)
+        return self.index(flows).search(normalize(query), floor=FLOOR, keys=keys)
+
+    def _match(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None) -> MatchResult:
+        query, notice = truncate(text)
+        norm = normalize(query)
+        if not flows:
+            return MatchResult(query=query, verdict="none", notice=notice)
+        hits = self.index(flows).search(norm, floor=FLOOR, keys=keys)
+        # Across flows, the flow of the best cause decides the thresholds.
+        by_id = {f.id: f for f in flows}
+        lead = by_id[hits[0].pattern.flow] if hits else flows[0]
+        verdict, shown = decide(hits, flow_thresholds(lead, self.thresholds))
+        matches = [
+            MatchCandidate(
+                flow=h.pattern.flow,
+                node=h.pattern.node,
+                title=h.pattern.title,
+                score=round(h.score, 1),
+                pattern=h.pattern.text,
+                params=norm.params,
+            )
+            for h in shown
+        ]
+        return MatchResult(query=query, verdict=verdict, matches=matches, notice=notice)
+
+
+_default: FuzzyMatcher | None = None
+
+
+def default_matcher() -> FuzzyMatcher:
+    """One shared matcher, so every session reuses the same cached indexes."""
+    global _default
+    if _default is None:
+        _default = FuzzyMatcher()
+    return _default
+
+
+def match_catalog(flows: Iterable[Flow], text: str, matcher: FuzzyMatcher | None = None) -> MatchResult:
+    """Match ``text`` across every loaded flow (pass ``catalog.flows`` values' ``.flow``, or flows)."""
+    return (matcher or default_matcher()).match_flows(flows, text)

@@ -1,0 +1,219 @@
+"""Turning a pasted message into comparable words, with its variable parts masked and kept.
+
+Partners paste error banners with their own tenant GUIDs, domains, claim numbers
+and dates in them, in curly quotes, with stray control characters or emoji. The
+matcher compares *words*, so this module:
+
+1. normalises the text (Unicode NFKC, case, quotes and dashes, invisible and
+   control characters, spaces);
+2. masks variable parts as named placeholders (``<guid>``, ``<email>``, ``<url>``,
+   ``<domain>``, ``<date>``, ``<id>``, ``<number>``) and returns the masked values
+   as parameters, so a pasted tenant GUID can pre-fill the tenant ID;
+3. splits the masked text into words, expands English negative contractions
+   ("don't" -> "do not"), drops filler words and reduces words to a crude stem, so
+   "claimed", "claims" and "claiming" compare equal.
+
+Synonyms (such as "mismatch" for "do not match") are *not* handled here: they
+belong in the flows' error patterns, where flow authors can see and edit them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: Characters mapped before anything else: curly quotes, primes, dashes and odd spaces.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+
+# Masks, most specific first: a URL contains a domain, an e-mail address contains one too.
+_MASKS: list[tuple[str, re.Pattern[str]]] = [
+    ("url", re.compile(r"\bhttps?://[^\s<>\"']+", re.I)),
+    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("guid", re.compile(r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?|\b[0-9a-f]{32}\b", re.I)),
+    (
+        "domain",
+        re.compile(
+            r"\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+            r"(?!(?:pdf|docx?|xlsx?|csv|png|jpe?g|gif|txt|zip|msg|pptx?)\b)[a-z]{2,24}\b",
+            re.I,
+        ),
+    ),
+    ("date", re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2})?z?)?\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", re.I)),
+    # An identifier mixes letters and digits (AADSTS50076, CONTOSO-D365-PROD, 1234-5678-ABCD).
+    ("id", re.compile(r"\b(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+\b|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,}\b", re.I)),
+    ("number", re.compile(r"\b\d+(?:[.,]\d+)*\b")),
+]
+
+#: The placeholders, as tokens. They weigh nothing in a query unless a pattern contains them too.
+PLACEHOLDERS = frozenset(f"<{kind}>" for kind, _ in _MASKS)
+
+_WORD = re.compile(r"<[a-z]+>|[^\W_]+(?:['-][^\W_]+)*")
+_NEGATED = re.compile(r"^(.+?)n't$")
+#: Negative contractions typed without the apostrophe ("doesnt"), spelled out.
+_BARE_NEGATIONS = {
+    "dont": "do",
+    "doesnt": "does",
+    "didnt": "did",
+    "isnt": "is",
+    "arent": "are",
+    "wasnt": "was",
+    "werent": "were",
+    "hasnt": "has",
+    "havent": "have",
+    "hadnt": "had",
+    "cant": "can",
+    "cannot": "can",
+    "wont": "will",
+    "couldnt": "could",
+    "wouldnt": "would",
+    "shouldnt": "should",
+}
+_IRREGULAR_NEGATIONS = {"can't": "can", "won't": "will", "shan't": "shall"}
+
+#: Filler words: grammar and chatter around the message. "not", "no", "already", "another" stay: they carry meaning.
+STOPWORDS = frozenset(
+    """
+    a an the is are was were be been being am to of for in on at by with from as and or but so if then than
+    this that these those it its it's i i'm i've me my we we're we've us our you you're your they them their he she
+    his her do does did doing has have had having will would shall should can could may might must
+    please hi hello hey dear team thanks thank regards just also yet still some any all
+    get gets got getting says say said saying shows show showing shown message error errors warning
+    what which who whom when where why how while into about there here too very only apparently
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A message made comparable."""
+
+    text: str
+    """The normalised text, before masking and case folding (for display)."""
+    masked: str
+    """The normalised, case-folded text with variable parts replaced by placeholders."""
+    tokens: tuple[str, ...]
+    """The stemmed words of the masked text, filler words dropped, in order."""
+    surfaces: tuple[str, ...]
+    """The word each token came from (before stemming), to correct typos against."""
+    params: dict[str, list[str]] = field(default_factory=dict)
+    """The masked values by kind (``guid``, ``domain``, ...), in order of appearance, without repeats."""
+
+
+def clean(text: str) -> str:
+    """NFKC, straight quotes and dashes, control and invisible characters removed, spaces joined (case kept)."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    # Control characters, bidi overrides, zero-width joiners: Cc and Cf. They become spaces so words stay apart.
+    if not text.isprintable():  # the common case skips the per-character pass
+        text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mask(text: str) -> tuple[str, dict[str, list[str]]]:
+    """Replace variable parts with placeholders; return the masked text and the values found, by kind."""
+    params: dict[str, list[str]] = {}
+
+    def keep(kind: str) -> object:
+        def repl(m: re.Match[str]) -> str:
+            value = m.group(0).strip("{}")
+            found = params.setdefault(kind, [])
+            if value not in found:
+                found.append(value)
+            return f" <{kind}> "
+
+        return repl
+
+    for kind, pattern in _MASKS:
+        text = pattern.sub(keep(kind), text)  # type: ignore[arg-type]
+    return re.sub(r"\s+", " ", text).strip(), params
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    """A crude English stem: enough for plurals and -ed/-ing/-ion/-e forms to meet.
+
+    It need not produce real words, only the same key for the forms partners use
+    ("activated", "activate", "activation" -> "activat").
+    """
+    if word in PLACEHOLDERS or len(word) <= 3 or not word.isalpha():
+        return word
+    w = word
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            if w.endswith("i"):
+                w = w[:-1] + "y"  # verified -> verify
+            elif len(w) > 3 and w[-1] == w[-2] and w[-1] not in "slz":
+                w = w[:-1]  # submitted -> submit
+            break
+    if w.endswith("ion") and len(w) > 5:
+        w = w[:-3]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+def words(masked: str) -> list[str]:
+    """The words of masked text, negative contractions spelled out, hyphenated words joined ("sub-domain")."""
+    out: list[str] = []
+    for raw in _WORD.findall(masked):
+        if raw in PLACEHOLDERS:
+            out.append(raw)
+            continue
+        word = raw.replace("-", "")
+        if word in _IRREGULAR_NEGATIONS:
+            out += [_IRREGULAR_NEGATIONS[word], "not"]
+        elif (neg := _NEGATED.match(word)) is not None:
+            out += [neg.group(1), "not"]
+        elif word in _BARE_NEGATIONS:
+            out += [_BARE_NEGATIONS[word], "not"]
+        else:
+            # Possessives and other apostrophes: "customer's" -> "customer", "customers'" -> "customers".
+            out += [part for part in word.split("'") if part and part != "s"][:1]
+    return out
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise, mask and split ``text`` (see the module's docstring)."""
+    cleaned = clean(text)
+    # Masking before case folding keeps the values as pasted (an ID's case may matter to support).
+    masked, params = mask(cleaned)
+    masked = masked.casefold()
+    kept = [w for w in words(masked) if w not in STOPWORDS]
+    return Normalized(
+        text=cleaned,
+        masked=masked,
+        tokens=tuple(stem(w) for w in kept),
+        surfaces=tuple(kept),
+        params=params,
+    )

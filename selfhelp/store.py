@@ -1,0 +1,324 @@
+"""Saved sessions: one JSON file per session, written atomically after every step.
+
+The files live in the user's data folder (``platformdirs``), or in
+``$SELFHELP_DATA_DIR``, under ``sessions/``. Each file is exactly what
+:meth:`Session.to_json` writes, plus a ``saved`` block of facts (flow title,
+current step, finished?) so listing sessions needs no flow. A process killed
+mid-write leaves the previous file whole: the new text goes to a temporary file
+in the same folder, is flushed to disk, then renamed over the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from selfhelp.engine import Session, SessionMismatch, SessionState, flow_hash
+from selfhelp.matching import Matcher
+
+if TYPE_CHECKING:
+    from selfhelp.catalog import Catalog
+
+#: Overrides the data folder (sessions and saved summaries), for tests and portable installs.
+DATA_ENV = "SELFHELP_DATA_DIR"
+APP_NAME = "selfhelp"
+SESSIONS_DIR = "sessions"
+SUFFIX = ".json"
+#: Session ids are uuid hex strings; anything else is refused before it reaches the file system.
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def data_dir(environ: dict[str, str] | None = None) -> Path:
+    """The folder selfhelp keeps its data in: ``$SELFHELP_DATA_DIR``, else the platform's user data folder."""
+    env = os.environ if environ is None else environ
+    override = env.get(DATA_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # only needed when no folder is given
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The temporary file must be in the same folder: os.replace is atomic only within one file system.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open folders and needs no such step."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class StoreError(Exception):
+    """A saved session cannot be read or resumed; the message says why, for the user."""
+
+
+class SessionNotFound(StoreError):
+    """No saved session has that id (or the prefix fits several)."""
+
+
+class CorruptSession(StoreError):
+    """The file is not a readable session (cut short, edited, or from another program)."""
+
+
+class FlowMissing(StoreError):
+    """The session's flow is not among the loaded flows."""
+
+
+class ResumeRefused(StoreError, SessionMismatch):
+    """The flow changed so that the saved path no longer fits it."""
+
+
+class SavedFacts(BaseModel):
+    """What a session file says about itself, so listings need no flow."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    flow_title: str | None = None
+    """The flow's title when the session was saved."""
+    node_title: str | None = None
+    """The current step's title (or id) when saved."""
+    finished: bool = False
+    """Whether the session had reached an outcome."""
+    result: str | None = None
+    """The outcome's result (resolved, contact_support, ...) when finished."""
+
+
+class SessionSummary(BaseModel):
+    """One saved session, as listed."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    id: str
+    """The session's id."""
+    flow_id: str
+    """The flow it walks."""
+    flow_title: str | None
+    """The flow's title when last saved (``None`` if unknown)."""
+    node: str
+    """The id of the current step."""
+    node_title: str | None
+    """The current step's title when last saved."""
+    created: str
+    """When it started (ISO 8601, UTC)."""
+    updated: str
+    """When it last changed (ISO 8601, UTC)."""
+    steps: int
+    """How many answers it holds."""
+    finished: bool
+    """Whether it reached an outcome."""
+    result: str | None
+    """The outcome's result when finished."""
+    path: Path
+    """The session's file."""
+
+
+class SkippedFile(BaseModel):
+    """A file in the sessions folder that could not be read, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    reason: str
+
+
+class Listing(BaseModel):
+    """Saved sessions, newest first, and the files that were skipped."""
+
+    sessions: list[SessionSummary] = []
+    skipped: list[SkippedFile] = []
+
+
+def _facts(session: Session) -> SavedFacts:
+    node = session.node
+    outcome = session.outcome
+    return SavedFacts(
+        flow_title=session.flow.title,
+        node_title=node.title or session.current.node,
+        finished=outcome is not None,
+        result=outcome.result.value if outcome is not None else None,
+    )
+
+
+class SessionStore:
+    """The saved sessions in one folder."""
+
+    def __init__(self, folder: Path | str | None = None) -> None:
+        """Use ``folder`` for the session files (default: ``sessions/`` in :func:`data_dir`)."""
+        self.folder = Path(folder) if folder is not None else data_dir() / SESSIONS_DIR
+
+    def path_for(self, session_id: str) -> Path:
+        """The file of the session ``session_id``; ids that could escape the folder are refused."""
+        if not ID_RE.match(session_id):
+            raise SessionNotFound(f"{session_id!r} is not a session id")
+        return self.folder / f"{session_id}{SUFFIX}"
+
+    # --- writing ------------------------------------------------------------------
+
+    def save(self, session: Session) -> Path:
+        """Write the session (atomically), replacing its earlier save; returns the file."""
+        data = session.snapshot()
+        data["saved"] = _facts(session).model_dump(mode="json")
+        path = self.path_for(session.id)
+        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return path
+
+    def delete(self, session_id: str) -> bool:
+        """Remove a saved session; ``False`` when there was none."""
+        path = self.path_for(self.resolve(session_id))
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    # --- reading ------------------------------------------------------------------
+
+    def list(self) -> Listing:
+        """Every saved session, newest first; unreadable files are skipped with the reason."""
+        listing = Listing()
+        if not self.folder.is_dir():
+            return listing
+        for path in sorted(self.folder.glob(f"*{SUFFIX}")):
+            try:
+                listing.sessions.append(self._summary(path))
+            except CorruptSession as exc:
+                listing.skipped.append(SkippedFile(path=path, reason=f"not a readable session: {exc}"))
+            except OSError as exc:
+                listing.skipped.append(SkippedFile(path=path, reason=f"cannot read: {exc.strerror or exc}"))
+        # ISO 8601 UTC strings sort as times; the id breaks ties so the order is stable.
+        listing.sessions.sort(key=lambda s: (s.updated, s.id), reverse=True)
+        return listing
+
+    def unfinished(self) -> Listing:
+        """The sessions that have not reached an outcome, newest first."""
+        listing = self.list()
+        return Listing(sessions=[s for s in listing.sessions if not s.finished], skipped=listing.skipped)
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The full id of the saved session ``id_or_prefix`` names (a unique prefix is enough)."""
+        id_or_prefix = id_or_prefix.strip()
+        if self.path_for(id_or_prefix).is_file():
+            return id_or_prefix
+        found = sorted(p.stem for p in self.folder.glob(f"{id_or_prefix}*{SUFFIX}")) if self.folder.is_dir() else []
+        if len(found) == 1:
+            return found[0]
+        if found:
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            raise SessionNotFound(f"{id_or_prefix!r} fits {len(found)} saved sessions ({shown}); give more of the id")
+        raise SessionNotFound(f"no saved session {id_or_prefix!r} (see 'selfhelp resume' for the list)")
+
+    def read_text(self, session_id: str) -> str:
+        """The saved file's text."""
+        return _read(self.path_for(self.resolve(session_id)))
+
+    def load(self, session_id: str) -> SessionState:
+        """The saved state of a session, without its flow (see :meth:`resume` to continue it)."""
+        path = self.path_for(self.resolve(session_id))
+        try:
+            state, _ = _parse(path, _read(path))
+        except CorruptSession as exc:
+            raise CorruptSession(f"{path} is not a readable session: {exc}") from None
+        except OSError as exc:
+            raise CorruptSession(f"cannot read {path}: {exc.strerror or exc}") from None
+        return state
+
+    def resume(
+        self, session_id: str, catalog: Catalog, *, matcher: Matcher | None = None
+    ) -> tuple[Session, str | None]:
+        """Continue a saved session on its flow from ``catalog``; returns it and a notice if the flow changed.
+
+        Raises:
+            StoreError: no such session, an unreadable file, a flow that is not
+                loaded, or a flow changed so that the saved answers no longer fit
+                (:class:`ResumeRefused`, also a :class:`SessionMismatch`).
+        """
+        state = self.load(session_id)
+        loaded = catalog.get(state.flow_id)
+        if loaded is None:
+            raise FlowMissing(
+                f"session {state.id} is for flow {state.flow_id!r}, which is not loaded (see 'selfhelp list')"
+            )
+        # The engine replays the path only when the flow changed; a hand-edited file can name steps
+        # that never existed, which would fail later, in the middle of the app.
+        unknown = [v.node for v in state.history if v.node not in loaded.flow.nodes]
+        if unknown and state.flow_hash == flow_hash(loaded.flow):
+            raise CorruptSession(f"session {state.id} names step {unknown[0]!r}, which flow {state.flow_id!r} lacks")
+        try:
+            return Session.from_state(loaded.flow, state, matcher=matcher)
+        except SessionMismatch as exc:
+            raise ResumeRefused(f"session {state.id} cannot be resumed: {exc}") from None
+
+    def _summary(self, path: Path) -> SessionSummary:
+        text = _read(path)
+        state, facts = _parse(path, text)
+        return SessionSummary(
+            id=state.id,
+            flow_id=state.flow_id,
+            flow_title=facts.flow_title,
+            node=state.history[-1].node,
+            node_title=facts.node_title,
+            created=state.created,
+            updated=state.updated,
+            steps=sum(1 for v in state.history if v.answer is not None),
+            finished=facts.finished,
+            result=facts.result,
+            path=path,
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CorruptSession("it is not UTF-8 text") from None
+
+
+def _parse(path: Path, text: str) -> tuple[SessionState, SavedFacts]:
+    """Read a session file, or raise :class:`CorruptSession` saying (briefly) what is wrong with it."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = "it is empty" if not text.strip() else f"bad JSON at line {exc.lineno}, column {exc.colno}"
+        raise CorruptSession(where) from None
+    if not isinstance(data, dict):
+        raise CorruptSession("not a JSON object")
+    try:
+        facts = SavedFacts.model_validate(data.pop("saved", None) or {})
+        state = SessionState.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "top level"
+        raise CorruptSession(f"{loc}: {first['msg']}") from None
+    if not state.history:
+        raise CorruptSession("its history is empty")
+    if path.stem != state.id:
+        raise CorruptSession(f"it holds session {state.id!r}, not {path.stem!r}")
+    return state, facts

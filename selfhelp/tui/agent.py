@@ -1,0 +1,79 @@
+"""What agent mode does beyond the partner's conversation: jump to a node, search every flow.
+
+Plain Python, no Textual: the screens call these and render the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from selfhelp.catalog import Catalog
+from selfhelp.engine import Answer, Session, Visit
+from selfhelp.matching import Matcher, fold
+from selfhelp.models import CauseNode, Flow
+
+#: How many search results to show at most.
+MAX_HITS = 40
+
+
+def jump(session: Session, node_id: str) -> bool:
+    """Move the session to ``node_id`` as if a choice led there; ``False`` if the flow has no such node.
+
+    The jump is recorded as an answer ("Jumped to ..."), so back() undoes it,
+    the saved session replays it and the case summary shows it.
+    """
+    node = session.flow.nodes.get(node_id)
+    if node is None:
+        return False
+    visit = session.current
+    visit.answer = Answer(kind="choice", text=f"Jumped to: {node.title or node_id}", goto=node_id)
+    visit.undone = None
+    visit.pending = None
+    session.history.append(Visit(node=node_id))
+    session.state.updated = datetime.now(UTC).isoformat(timespec="seconds")
+    return True
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One node found by a search."""
+
+    flow_id: str
+    node_id: str
+    title: str
+    kind: str
+    why: str
+    """What matched: the pasted error (with the verdict), or the node's words."""
+
+
+def _node_words(node_id: str, node: object) -> str:
+    parts = [node_id, getattr(node, "title", None) or "", getattr(node, "text", "")]
+    if isinstance(node, CauseNode):
+        parts.extend(node.errors)
+    return fold(" ".join(parts))
+
+
+def search(catalog: Catalog, query: str, matcher: Matcher) -> list[SearchHit]:
+    """Nodes of every flow for ``query``: error matches first (the matcher's verdict), then word matches."""
+    query = query.strip()
+    if not query:
+        return []
+    hits: list[SearchHit] = []
+    seen: set[tuple[str, str]] = set()
+    flows: list[Flow] = [lf.flow for _, lf in sorted(catalog.flows.items())]
+    for flow in flows:
+        result = matcher.match_flow(flow, query)
+        for cand in result.matches:
+            seen.add((flow.id, cand.node))
+            why = f"error {result.verdict}: {cand.pattern}"
+            hits.append(SearchHit(flow.id, cand.node, cand.title, "cause", why))
+    words = fold(query).split()
+    for flow in flows:
+        for node_id, node in flow.nodes.items():
+            if (flow.id, node_id) in seen:
+                continue
+            haystack = _node_words(node_id, node)
+            if all(w in haystack for w in words):
+                hits.append(SearchHit(flow.id, node_id, node.title or node_id, node.kind, "words"))
+    return hits[:MAX_HITS]

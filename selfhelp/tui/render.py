@@ -1,0 +1,76 @@
+"""Turning engine views into what the screens show: Markdown for steps, short texts for notices.
+
+No Textual here: these are plain functions over :class:`~selfhelp.engine.StepView`
+and :class:`~selfhelp.matching.MatchResult`, tested without an app.
+"""
+
+from __future__ import annotations
+
+from selfhelp.engine import Session, StepView
+from selfhelp.matching import MatchResult
+from selfhelp.models import OutcomeResult
+from selfhelp.tui.text import md_escape, plain
+
+#: How each outcome is announced: a symbol and words, so meaning never rests on colour.
+OUTCOME_BANNERS: dict[OutcomeResult, str] = {
+    OutcomeResult.resolved: "✔ Resolved",
+    OutcomeResult.contact_support: "✉ Contact support",
+    OutcomeResult.wait: "⏳ Wait",
+    OutcomeResult.redirect: "↪ Another topic",
+}
+
+
+def step_markdown(view: StepView, *, agent: bool = False) -> str:
+    """The Markdown of one step: heading, body, links (and, for agents, the article section)."""
+    parts: list[str] = []
+    title = md_escape(view.title) if view.title else ""
+    if view.outcome is not None:
+        banner = OUTCOME_BANNERS[view.outcome]
+        parts.append(f"## {banner}" + (f": {title}" if title else ""))
+    elif title:
+        parts.append(f"### {title}")
+    if view.text.strip():
+        parts.append(plain(view.text).strip())
+    if view.links:
+        parts.append("\n".join(f"- {md_escape(link.title)}: <{link.url}>" for link in view.links))
+    if agent:
+        where = f"node `{view.node_id}` ({view.kind})"
+        if view.source:
+            where += f" · article section: {md_escape(view.source)}"
+        parts.append(f"*{where}*")
+    return "\n\n".join(parts)
+
+
+def pending_markdown(result: MatchResult) -> str:
+    """The "did you mean" question asked when a pasted message fits several causes."""
+    return "### Did you mean one of these?\n\nThat message fits more than one known cause. **Which one is closest?**"
+
+
+def match_notice(result: MatchResult) -> str:
+    """One line on what the matcher made of a pasted message."""
+    if result.verdict == "match" and result.matches:
+        best = result.matches[0]
+        text = f"Matched a known error: {best.title} (pattern: “{best.pattern}”)."
+        params = "; ".join(f"{kind}: {', '.join(values)}" for kind, values in best.params.items() if values)
+        if params:
+            text += f" Found {params}."
+    elif result.verdict == "ambiguous":
+        text = f"That message fits {len(result.matches)} known causes."
+    else:
+        text = "No known error matches that message. A few questions will narrow it down."
+    if result.notice:
+        text += f" {result.notice}"
+    return text
+
+
+def breadcrumb(session: Session, width: int) -> str:
+    """The path so far as ``A › B › C``, cut from the left with ``…`` to fit ``width`` cells."""
+    titles = [plain(session.flow.nodes[v.node].title or v.node) for v in session.path()]
+    crumbs = list(titles)
+    text = " › ".join(crumbs)
+    while len(crumbs) > 1 and len(text) > width:
+        crumbs.pop(0)
+        text = "… › " + " › ".join(crumbs)
+    if len(text) > width > 1:
+        text = text[: width - 1] + "…"
+    return text

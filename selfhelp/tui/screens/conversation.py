@@ -1,0 +1,437 @@
+"""The conversation: the flow's steps as messages, the user's answers below them, one answer box.
+
+The screen is a thin layer over :class:`~selfhelp.engine.Session`: it shows
+``session.step()`` and sends what the user does (choose, submit, back, restart,
+add a note); every decision about where to go is the engine's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, OptionList, Static
+
+from selfhelp.engine import Reply, Session, StepView
+from selfhelp.models import OutcomeResult
+from selfhelp.tui import render
+from selfhelp.tui.text import literal, md_escape, plain
+from selfhelp.tui.widgets.choices import ChoiceList
+from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessage
+from selfhelp.tui.widgets.paste_area import PasteArea
+
+if TYPE_CHECKING:
+    from selfhelp.tui.app import SelfHelpApp
+
+#: What an outcome offers instead of choices: (action, label).
+COPY = ("copy_summary", "Copy the case summary to the clipboard")
+SAVE = ("save_summary", "Save the case summary (Markdown and JSON)")
+GO_BACK = ("back", "Go back one step")
+RESTART = ("restart", "Start again")
+QUIT = ("app.quit", "Quit")
+
+
+class ConversationScreen(Screen[None]):
+    """One session of one flow, as a chat."""
+
+    BINDINGS = [
+        Binding("escape,alt+left", "back", "Back", id="back", tooltip="Undo the last answer"),
+        Binding("ctrl+r", "restart", "Restart", id="restart", tooltip="Start again from the first question"),
+        Binding("f2", "toggle_agent", "Map", id="agent", tooltip="Show or hide the flow map (agent mode)"),
+        Binding("ctrl+f", "search", "Search", id="search", tooltip="Search steps and errors in every flow"),
+        Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a note to the case summary"),
+        Binding("ctrl+o", "copy_summary", "Copy", id="copy-summary", tooltip="Copy the case summary"),
+        Binding("ctrl+s", "save_summary", "Save", id="save-summary", tooltip="Save the case summary"),
+        Binding("ctrl+up,ctrl+pageup", "scroll_conversation(-1)", "Scroll up", show=False, id="scroll-up", tooltip="Scroll the conversation up"),
+        Binding("ctrl+down,ctrl+pagedown", "scroll_conversation(1)", "Scroll down", show=False, id="scroll-down", tooltip="Scroll the conversation down"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        agent: bool = False,
+        notice: str | None = None,
+        jump_to: str | None = None,
+    ) -> None:
+        super().__init__(classes="-agent" if agent else "")
+        self.session = session
+        """The session shown; the screen never changes it except through its methods."""
+        self.notice = notice
+        self.jump_to = jump_to
+        self._answer_messages: list[UserMessage] = []
+        self._outcome_actions: list[tuple[str, str]] = []
+        self._tree_built = False
+
+    @property
+    def selfhelp(self) -> SelfHelpApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def agent(self) -> bool:
+        return self.has_class("-agent")
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="breadcrumb")
+        with Horizontal(id="body"):
+            with Vertical(id="agent-panel"):
+                yield Static(Content("Flow map  ▶ here  ✓ path taken"), id="map-title")
+                yield Static(id="notes")
+            with Vertical(id="main"):
+                yield VerticalScroll(id="conversation", can_focus=False)
+                with Vertical(id="answer"):
+                    yield Static(id="hint")
+                    yield Input(id="answer-input")
+                    yield PasteArea(id="paste", soft_wrap=True)
+                    yield Static(id="error")
+                    yield ChoiceList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        flow = self.session.flow
+        intro = f"**{md_escape(flow.title)}**"
+        if flow.description.strip():
+            intro += "\n\n" + plain(flow.description).strip()
+        self._say(StepMessage(intro, classes="intro"))
+        if self.notice:
+            self._say(NoticeMessage("⚠", self.notice, variant="warning"))
+        self._replay()
+        if self.agent:
+            self._build_tree()
+        if self.jump_to:
+            self._jump(self.jump_to)
+        else:
+            self._show_step()
+
+    def _build_tree(self) -> None:
+        if self._tree_built:
+            return
+        from selfhelp.tui.widgets.flow_tree import FlowTree  # only agents see the map
+
+        self.query_one("#agent-panel").mount(FlowTree(self.session.flow, id="flow-tree"), after="#map-title")
+        self._tree_built = True
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    def _say(self, *widgets: Widget, top: bool = False) -> None:
+        """Add messages to the conversation.
+
+        The conversation follows its end, where a step's question is; with
+        ``top``, the first new message is brought to the top instead (an outcome
+        followed by a long case summary).
+        """
+        conversation = self.conversation
+        conversation.mount_all(widgets)
+        if top:
+            conversation.anchor(False)
+            first = widgets[0]
+            # Scroll once the new messages have a place on screen (after their mount and a layout).
+            self.call_after_refresh(lambda: first.call_after_refresh(first.scroll_visible, top=True, animate=False))
+        else:
+            conversation.anchor()
+
+    # --- showing a step -------------------------------------------------------------
+
+    def _replay(self) -> None:
+        """Show the answered steps of a resumed session, as they were."""
+        for visit in self.session.history[:-1]:
+            node = self.session.flow.nodes[visit.node]
+            view = StepView(
+                node_id=visit.node,
+                kind=node.kind,
+                title=node.title,
+                text=node.text,
+                source=node.source,
+                links=list(node.links),
+                choices=[],
+                input=None,
+                previous_answer=None,
+                pending=None,
+                outcome=None,
+            )
+            self._say(StepMessage(render.step_markdown(view, agent=self.agent)))
+            if visit.answer is not None:
+                self._add_answer(visit.answer.text)
+
+    def _show_step(self) -> None:
+        """Show the current step and set up the answer box for it."""
+        view = self.session.step()
+        if view.pending is not None:
+            message = StepMessage(render.pending_markdown(view.pending))
+        else:
+            message = StepMessage(render.step_markdown(view, agent=self.agent))
+            if view.outcome is not None:
+                message.add_class("outcome", f"outcome-{view.outcome.value}")
+        widgets: list[Widget] = [message]
+        if view.outcome is OutcomeResult.contact_support:
+            widgets.append(self._summary_box())
+        self._say(*widgets, top=len(widgets) > 1)
+        self._set_up_answer(view)
+        self._refresh_chrome()
+        self.selfhelp.save(self.session)
+        self.selfhelp.step_shown()
+
+    def _summary_box(self) -> Static:
+        from selfhelp.handoff import build_summary
+
+        text = build_summary(self.session).to_text()
+        return Static(literal(text), classes="summary-box")
+
+    def _set_up_answer(self, view: StepView) -> None:
+        text_input = self.query_one("#answer-input", Input)
+        paste = self.query_one("#paste", PasteArea)
+        choices = self.query_one("#choices", ChoiceList)
+        self._clear_error()
+        hint_parts: list[str] = []
+        spec = view.input
+        text_input.display = spec is not None and not spec.multiline
+        paste.display = spec is not None and spec.multiline
+        self._outcome_actions = self._actions_for(view) if view.outcome is not None else []
+        labels = [label for _, label in self._outcome_actions] or [c.label for c in view.choices]
+        choices.display = bool(labels)
+        choices.show_choices(labels, earlier=view.previous_answer if spec is None else None)
+        focus: Widget = choices
+        if spec is not None:
+            earlier = view.previous_answer or spec.default or ""
+            if spec.multiline:
+                paste.load_text(earlier)
+                paste.move_cursor(paste.document.end)
+                focus = paste
+                what = "Paste the error message" if spec.kind == "match" else "Type your answer"
+                hint_parts.append(f"{what}; Enter sends, Shift+Enter or Ctrl+J adds a line.")
+            else:
+                text_input.value = earlier
+                text_input.placeholder = plain(spec.placeholder or "")
+                focus = text_input
+                expects = ", ".join(spec.expects)
+                hint_parts.append("Type your answer and press Enter" + (f" ({expects})." if expects else "."))
+            if labels:
+                hint_parts.append("Tab: choices.")
+        elif view.outcome is not None:
+            hint_parts.append("What next? Pick with ↑↓ and Enter, or a number.")
+        elif labels:
+            hint_parts.append("Pick an answer: ↑↓ and Enter, a number, or click.")
+        self.query_one("#hint", Static).update(Content(" ".join(hint_parts)))
+        focus.focus()
+
+    def _actions_for(self, view: StepView) -> list[tuple[str, str]]:
+        actions = [COPY, SAVE] if view.outcome is OutcomeResult.contact_support else []
+        return [*actions, GO_BACK, RESTART, QUIT]
+
+    def _refresh_chrome(self) -> None:
+        """Breadcrumb, the agent's map and notes: everything that follows the session's position."""
+        width = max(self.size.width - 2, 20)
+        crumb = render.breadcrumb(self.session, width - len("Path: "))
+        self.query_one("#breadcrumb", Static).update(Content.assemble(("Path: ", "bold"), crumb))
+        if self._tree_built:
+            from selfhelp.tui.widgets.flow_tree import FlowTree
+
+            visited = [v.node for v in self.session.history[:-1]]
+            self.query_one("#flow-tree", FlowTree).mark(self.session.current.node, visited)
+            notes = self.session.state.notes
+            self.query_one("#notes", Static).update(
+                Content(f"Notes: {len(notes)} (Ctrl+N to add)" if notes else "No notes yet (Ctrl+N to add)")
+            )
+
+    def on_resize(self, event: Resize) -> None:
+        self._refresh_chrome()
+
+    # --- answers --------------------------------------------------------------------
+
+    def _add_answer(self, text: str, *, who: str = "You") -> UserMessage:
+        message = UserMessage(text, who=who)
+        self._answer_messages.append(message)
+        self._say(message)
+        return message
+
+    def _show_error(self, reason: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(Content.assemble(("✗ ", "bold"), plain(reason)))
+        error.add_class("-shown")
+        for widget in self.query("#answer-input, #paste"):
+            widget.add_class("-invalid")
+
+    def _clear_error(self) -> None:
+        self.query_one("#error", Static).remove_class("-shown")
+        for widget in self.query("#answer-input, #paste"):
+            widget.remove_class("-invalid")
+
+    def _after(self, reply: Reply, shown: str, *, before: int) -> None:
+        """Show what an action did: the answer and the next step, or the reason it was refused."""
+        if not reply.ok:
+            self._show_error(reply.reason or "That answer was not accepted.")
+            if reply.match is not None:
+                self._say(NoticeMessage("⌕", render.match_notice(reply.match)))
+            return
+        self._add_answer(shown)
+        if reply.match is not None and (len(self.session.history) > before or self.session.current.pending):
+            self._say(NoticeMessage("⌕", render.match_notice(reply.match)))
+        self._show_step()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _choice_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = event.option_index
+        if self._outcome_actions:
+            action, _ = self._outcome_actions[index]
+            self.call_later(self.run_action, action)
+            return
+        label = self.session.step().choices[index].label
+        before = len(self.session.history)
+        self._after(self.session.choose(index), label, before=before)
+
+    @on(Input.Submitted, "#answer-input")
+    def _text_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit(event.value)
+
+    @on(PasteArea.Submitted, "#paste")
+    def _paste_submitted(self, event: PasteArea.Submitted) -> None:
+        event.stop()
+        self._submit(event.value)
+
+    def _submit(self, text: str) -> None:
+        before = len(self.session.history)
+        reply = self.session.submit(text)
+        shown = text.strip() or "(left empty)"
+        self._after(reply, shown, before=before)
+
+    @on(Input.Changed, "#answer-input")
+    @on(PasteArea.Changed, "#paste")
+    def _edited(self) -> None:
+        self._clear_error()
+
+    # --- actions --------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Undo the last answer: the previous step comes back with that answer offered again."""
+        had_pending = self.session.current.pending is not None
+        if not self.session.back():
+            self.notify("This is the first step: there is nothing to go back to.", markup=False)
+            return
+        if self._answer_messages:
+            self._answer_messages.pop().add_class("-undone")
+        view = self.session.step()
+        if had_pending:
+            what = "The suggestions are dismissed; paste another message or pick a choice."
+        elif view.previous_answer is not None:
+            what = f"Went back: your answer “{view.previous_answer}” is undone."
+        else:
+            what = "Went back one step."
+        self._say(NoticeMessage("↩", what))
+        self._show_step()
+
+    def action_restart(self) -> None:
+        """Start the flow again from its first question (notes are kept)."""
+        self.session.restart()
+        for message in self._answer_messages:
+            message.add_class("-undone")
+        self._answer_messages.clear()
+        self._say(NoticeMessage("⟲", "Started again from the first step."))
+        self._show_step()
+
+    def action_scroll_conversation(self, direction: int) -> None:
+        """Scroll the conversation by most of a page, whatever has the focus."""
+        conversation = self.conversation
+        conversation.scroll_relative(y=direction * max(conversation.size.height - 2, 1), animate=False)
+
+    def action_toggle_agent(self) -> None:
+        """Show or hide the agent's flow map."""
+        self.toggle_class("-agent")
+        if self.agent:
+            self._build_tree()
+            self._refresh_chrome()
+            self.query_one("#flow-tree").focus()
+
+    def action_copy_summary(self) -> None:
+        """Copy the case summary (plain text) to the clipboard."""
+        from selfhelp.handoff import build_summary
+
+        text = build_summary(self.session).to_text()
+        self.app.copy_to_clipboard(text)
+        self.notify(
+            f"Case summary copied ({len(text.splitlines())} lines). "
+            "If your terminal cannot copy, save it instead (Ctrl+S).",
+            markup=False,
+        )
+
+    def action_save_summary(self) -> None:
+        """Save the case summary as Markdown and JSON, and say where."""
+        from selfhelp.handoff import build_summary, save_summary
+
+        try:
+            saved = save_summary(build_summary(self.session), self.selfhelp.summaries_dir)
+        except OSError as exc:
+            self.notify(f"Could not save the summary: {exc}", severity="error", markup=False)
+            return
+        self._say(NoticeMessage("✓", f"Case summary saved:\n{saved.markdown}\n{saved.json}"))
+        self.notify(f"Saved to {saved.markdown.parent}", markup=False)
+
+    def action_note(self) -> None:
+        """Add a note for the case summary."""
+        from selfhelp.tui.screens.modals import NoteScreen
+
+        def added(note: str | None) -> None:
+            if note and note.strip():
+                self.session.add_note(note)
+                self._say(NoticeMessage("✎", f"Note: {self.session.state.notes[-1]}", variant="note"))
+                self._refresh_chrome()
+                self.selfhelp.save(self.session)
+
+        self.app.push_screen(NoteScreen(), added)
+
+    def action_search(self) -> None:
+        """Search the nodes and error patterns of every flow, and go to the one picked."""
+        from selfhelp.tui.agent import SearchHit
+        from selfhelp.tui.screens.modals import SearchScreen
+
+        def picked(hit: SearchHit | None) -> None:
+            if hit is None:
+                return
+            if hit.flow_id == self.session.flow.id:
+                self._jump(hit.node_id)
+            else:
+                self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
+
+        self.app.push_screen(SearchScreen(self.selfhelp.catalog, self.session.matcher), picked)
+
+    def _jump(self, node_id: str) -> None:
+        from selfhelp.tui.agent import jump
+
+        if node_id == self.session.current.node:
+            self._show_step()
+            return
+        if not jump(self.session, node_id):
+            self.notify(f"This flow has no step {node_id!r}.", severity="error", markup=False)
+            return
+        self._add_answer(self.session.history[-2].answer.text, who="Agent")  # type: ignore[union-attr]
+        self._show_step()
+
+    def on_tree_node_selected(self, event: object) -> None:
+        """A node picked in the flow map: go there."""
+        node_id = getattr(getattr(event, "node", None), "data", None)
+        if isinstance(node_id, str):
+            self._jump(node_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide what does not apply: outside agent mode, no search or notes, and summaries only on a
+        contact-support outcome (the map key, F2, turns agent mode on)."""
+        if action in ("copy_summary", "save_summary", "note", "search"):
+            if self.agent:
+                return True
+            if action in ("note", "search"):
+                return False
+            outcome = self.session.outcome
+            return outcome is not None and outcome.result is OutcomeResult.contact_support
+        return True

@@ -1,0 +1,119 @@
+"""Screens shown over the conversation: help (F1), a note, and the search across flows."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from selfhelp.catalog import Catalog
+from selfhelp.matching import Matcher
+from selfhelp.tui.agent import SearchHit, search
+from selfhelp.tui.text import plain
+
+#: Keys that belong to widgets rather than bindings, for the help screen.
+WIDGET_KEYS: list[tuple[str, str]] = [
+    ("↑ ↓ Enter", "move through the choices and pick one"),
+    ("1 … 9", "pick a choice by its number"),
+    ("Tab / Shift+Tab", "move between the answer box, the choices and the flow map"),
+    ("Enter", "send a typed or pasted answer"),
+    ("Shift+Enter, Ctrl+J", "start a new line in a pasted message"),
+    ("Ctrl+P", "command palette: open a flow, run an action"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, with the binding id to remap it in the settings file."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
+
+    def __init__(self, rows: list[tuple[str, str, str]], config_path: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.config_path = config_path
+
+    def compose(self) -> ComposeResult:
+        lines: list[Content] = [Content.assemble(("Keys", "bold"))]
+        width = max(len(k) for k, _, _ in self.rows + [(k, d, "") for k, d in WIDGET_KEYS])
+        for keys, description, binding_id in self.rows:
+            remap = f"  [id: {binding_id}]" if binding_id else ""
+            lines.append(Content.assemble((f"{keys:<{width}}  ", "bold"), description, (remap, "dim")))
+        lines.append(Content(""))
+        for keys, description in WIDGET_KEYS:
+            lines.append(Content.assemble((f"{keys:<{width}}  ", "bold"), description))
+        lines.append(Content(""))
+        lines.append(Content(f"Remap keys by id in {plain(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
+        lines.append(Content.assemble(("Esc", "bold"), " closes this help."))
+        with VerticalScroll(id="help-box"):
+            yield Static(Content("\n").join(lines), id="help-text")
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """A note for the case summary: Ctrl+S or the key shown keeps it, Escape drops it."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "keep", "Keep note", id="keep-note"),
+        Binding("escape", "dismiss(None)", "Cancel", id="cancel-note"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box"):
+            yield Static(Content("Add a note for the case summary (Ctrl+S keeps it, Esc cancels)"))
+            yield TextArea(id="note-text", soft_wrap=True)
+
+    def action_keep(self) -> None:
+        self.dismiss(self.query_one("#note-text", TextArea).text)
+
+
+class SearchScreen(ModalScreen[SearchHit | None]):
+    """Search the steps and error patterns of every flow; paste an error to be routed."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close-search")]
+
+    def __init__(self, catalog: Catalog, matcher: Matcher) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.matcher = matcher
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Static(Content("Search every flow: words of a step, or paste an error message"))
+            yield Input(placeholder="e.g. subscription, or The customer tenant ID and subdomain do not match")
+            yield Static(id="search-status")
+            yield OptionList(id="search-results")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.hits = search(self.catalog, event.value, self.matcher)
+        results = self.query_one("#search-results", OptionList)
+        results.set_options(
+            Option(
+                Content.assemble(
+                    (plain(h.title), "bold"), f"  [{h.flow_id} › {h.node_id}, {h.kind}]  ", (plain(h.why), "italic")
+                )
+            )
+            for h in self.hits
+        )
+        status = f"{len(self.hits)} found" if event.value.strip() else ""
+        if event.value.strip() and not self.hits:
+            status = "Nothing found"
+        self.query_one("#search-status", Static).update(Content(status))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        if self.hits:
+            results = self.query_one("#search-results", OptionList)
+            self.dismiss(self.hits[results.highlighted or 0])
+
+    def key_down(self) -> None:
+        self.query_one("#search-results", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hits[event.option_index])

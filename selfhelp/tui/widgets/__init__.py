@@ -1,0 +1,1 @@
+"""Widgets of the conversation: messages, the choice list, the paste box and the flow tree."""

@@ -1,0 +1,92 @@
+"""Drift: nodes whose article section changed since the flow was drafted."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from selfhelp.cli import main
+from selfhelp.drift import drift
+from selfhelp.importer import import_text, parse_article
+from selfhelp.validate import check_bytes, check_file
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "tests" / "articles" / "nested-reasons.md"
+
+
+@pytest.fixture
+def drafted(tmp_path: Path) -> tuple[Path, Path]:
+    """A draft flow and its article, side by side."""
+    article = tmp_path / ARTICLE.name
+    shutil.copy(ARTICLE, article)
+    flow = tmp_path / "flow.yaml"
+    draft = import_text(article.read_text(encoding="utf-8"), path_name=article.name)
+    flow.write_text(draft.to_yaml(article.name), encoding="utf-8")
+    return flow, article
+
+
+def test_an_unchanged_article_has_no_drift(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    report = check_file(flow_path)
+    assert report.flow is not None
+    assert drift(report.flow, parse_article(article.read_text(encoding="utf-8"))) == []
+
+
+def test_rewrapping_is_not_drift(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8").replace("We need more information.", "We need\n    more   information.")
+    report = check_file(flow_path)
+    assert drift(report.flow, parse_article(text)) == []  # type: ignore[arg-type]
+
+
+def test_a_changed_section_flags_exactly_its_nodes(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8").replace("2. Select **Reopen**", "2. Select **Reopen claim**")
+    report = check_file(flow_path)
+    items = drift(report.flow, parse_article(text), report.loaded)  # type: ignore[arg-type]
+    assert [(i.node, i.status) for i in items] == [("how-do-i-reopen-a-claim", "changed")]
+    line = flow_path.read_text(encoding="utf-8").splitlines()[items[0].line - 1]
+    assert line.strip().startswith("source_hash:")
+
+
+def test_a_removed_section_is_reported_missing(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8").replace("**Why was my claim returned?**", "**Why was it returned?**")
+    report = check_file(flow_path)
+    items = drift(report.flow, parse_article(text))  # type: ignore[arg-type]
+    assert {i.status for i in items} == {"missing"}
+    assert {i.source for i in items} == {"Why was my claim returned?"}
+    assert len(items) == 5  # the branch question and its four causes (one hash covers the section)
+
+
+def test_hand_written_nodes_without_hash_are_untracked() -> None:
+    flow = check_bytes(
+        b"id: f\ntitle: t\nversion: '1'\nstart: a\nnodes:\n"
+        b"  a: {kind: outcome, result: resolved, source: Recommended Steps}\n"
+        b"  b: {kind: outcome, result: resolved}\n",
+        "f.yaml",
+    ).flow
+    assert flow is not None
+    items = drift(flow, parse_article(ARTICLE.read_text(encoding="utf-8")))
+    assert [(i.node, i.status) for i in items] == [("a", "untracked")]
+
+
+def test_drift_command(drafted: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    flow_path, article = drafted
+    assert main(["drift", str(flow_path)]) == 0  # the article is found beside the flow by source.path
+    assert "0 node(s) to revisit" in capsys.readouterr().out
+    article.write_text(article.read_text(encoding="utf-8").replace("Open the claim", "Open your claim"), "utf-8")
+    assert main(["drift", str(flow_path), "--hashes"]) == 1
+    out = capsys.readouterr().out
+    assert "node 'how-do-i-reopen-a-claim': section 'How do I reopen a claim?' changed" in out
+    assert "section 'Recommended Steps': " in out
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    moved = other / "flow.yaml"
+    shutil.copy(flow_path, moved)
+    assert main(["drift", str(moved)]) == 2  # the article is not beside this copy
+    assert main(["drift", str(moved), "--articles", str(tmp_path)]) == 1
+    assert main(["drift", str(moved), "--article", str(tmp_path / "missing.md")]) == 2
+    assert main(["drift", str(tmp_path / "nope.yaml")]) == 2

@@ -1,0 +1,68 @@
+"""Agent mode: the flow map, jumps, search across flows, notes into the summary."""
+
+from __future__ import annotations
+
+from selfhelp.handoff import build_summary
+from selfhelp.matching import SubstringMatcher
+from selfhelp.tui.agent import search
+from selfhelp.tui.widgets.flow_tree import FlowTree
+from tests.tui.conftest import CPOR, at, conversation, pick, screen_text
+
+
+async def test_map_marks_the_path_and_a_picked_node_is_jumped_to(make_app) -> None:
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pick(pilot, "I get an error about the subscription")
+        tree = conversation(app).query_one(FlowTree)
+        labels = {n.data: str(n.label) for n in tree._tree_nodes.values() if n.data and n is tree._by_node[n.data][0]}
+        assert labels["sub-is-guid"].startswith("▶ ?")
+        assert labels["what-happening"].startswith("✓ ?")
+        assert labels["competing-claim"].startswith("  !")
+        tree.focus()
+        tree.move_cursor(tree._by_node["competing-claim"][0])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert at(app) == "competing-claim"
+        assert "Agent: Jumped to: Competing claim under review" in screen_text(app)
+        await pilot.press("escape")  # a jump is undone like any answer
+        await pilot.pause()
+        assert at(app) == "sub-is-guid"
+
+
+async def test_search_routes_a_pasted_error_and_notes_reach_the_summary(make_app) -> None:
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"Partner Action Required")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert at(app) == "poe-info-requested"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"Called the partner [b]twice[/b]")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = conversation(app).session
+        assert session.state.notes == ["Called the partner [b]twice[/b]"]
+        assert "Called the partner [b]twice[/b]" in build_summary(session).to_text()
+        assert "✎ Note: Called the partner [b]twice[/b]" in screen_text(app)
+
+
+async def test_the_map_toggles_in_partner_mode(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert not conversation(app).query(FlowTree)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert conversation(app).query_one(FlowTree).has_focus
+
+
+def test_search_finds_words_and_error_matches_across_flows(two_flows) -> None:
+    hits = search(two_flows, "payment is on hold", SubstringMatcher())
+    assert (hits[0].flow_id, hits[0].node_id) == ("tui-second", "late")
+    assert hits[0].why.startswith("error match")
+    words = search(two_flows, "competing claim", SubstringMatcher())
+    assert any(h.node_id == "competing-claim" for h in words)
+    assert search(two_flows, "   ", SubstringMatcher()) == []

@@ -1,0 +1,172 @@
+"""The conversation's own behaviour: back, restart, match verdicts, literal text, resume, picker, keys."""
+
+from __future__ import annotations
+
+from selfhelp.engine import Session
+from selfhelp.matching import MatchCandidate, MatchResult
+from selfhelp.models import Flow
+from selfhelp.store import SessionStore
+from selfhelp.tui.config import UIConfig, load_config
+from selfhelp.tui.screens.conversation import ConversationScreen
+from selfhelp.tui.screens.modals import HelpScreen
+from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text
+
+
+class TwoCauses:
+    """A matcher that always finds the message ambiguous between two subscription causes."""
+
+    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
+        found = [
+            MatchCandidate(flow=flow.id, node=n, title=flow.nodes[n].title or n, score=70.0, pattern="p")
+            for n in ("subscription-not-dynamics", "subscription-is-csp")
+        ]
+        return MatchResult(query=text, verdict="ambiguous", matches=found)
+
+
+async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I get an error about the subscription")
+        await pick(pilot, "No, it looks different")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert at(app) == "sub-is-guid"
+        text = screen_text(app)
+        assert "↩ Went back: your answer “No, it looks different” is undone." in text
+        assert "No, it looks different  ← your earlier answer" in text
+        undone = conversation(app).query("UserMessage.-undone")
+        assert [m.answer for m in undone] == ["No, it looks different"]
+        await pick(pilot, "I'm not sure")
+        assert at(app) == "identifier-not-subscription-id"
+
+
+async def test_back_at_the_first_step_says_so(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert at(app) == "what-happening"
+        assert any("nothing to go back to" in n.message for n in app._notifications)
+
+
+async def test_restart_goes_to_the_first_question(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "Something else")
+        await pick(pilot, "Yes, that answers")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert at(app) == "what-happening"
+        assert "⟲ Started again from the first step." in screen_text(app)
+        assert len(conversation(app).session.history) == 1
+
+
+async def test_ambiguous_match_offers_the_candidates_and_none_of_these(make_app, catalog) -> None:
+    session = Session(catalog.flows[CPOR].flow, matcher=TwoCauses())
+    app = make_app(session=session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I have an error message")
+        await paste(pilot, "subscription rejected")
+        text = screen_text(app)
+        assert "Did you mean one of these?" in text and "fits 2 known causes" in text
+        labels = [c.label for c in session.step().choices]
+        assert labels == ["The subscription provided is not for Dynamics", "The subscription provided is for CSP", "None of these"]
+        await pilot.press("escape")  # back dismisses the suggestions, the paste step stays
+        await pilot.pause()
+        assert at(app) == "paste-error" and session.current.pending is None
+        await paste(pilot, "subscription rejected")
+        await pick(pilot, "The subscription provided is for CSP")
+        assert at(app) == "subscription-is-csp"
+
+
+async def test_pasted_markup_and_escapes_show_literally(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I have an error message")
+        await paste(pilot, "[bold red]boom[/] \x1b[31mred\x07 [link=x]y[/link]")
+        text = screen_text(app)
+        assert "You: [bold red]boom[/] [31mred [link=x]y[/link]" in text
+
+
+async def test_resume_shows_every_answer_and_continues(make_app, catalog, tmp_path) -> None:
+    store = SessionStore(tmp_path / "sessions")
+    app = make_app(flow_id=CPOR, store=store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I get an error about the subscription")
+        await pick(pilot, "Yes, it's a GUID")
+    [saved] = store.unfinished().sessions
+    assert saved.steps == 2 and saved.node == "ask-subscription-id"
+    session, notice = store.resume(saved.id, catalog)
+    app = make_app(session=session, notice="The flow changed since.")
+    async with app.run_test(size=(100, 40)):
+        screen = conversation(app)
+        assert [m.answer for m in screen.query("UserMessage")] == [
+            "I get an error about the subscription",
+            "Yes, it's a GUID like that",
+        ]
+        assert at(app) == "ask-subscription-id"
+        assert screen.query_one("#answer-input").has_focus
+        assert "⚠ The flow changed since." in screen_text(app)
+
+
+async def test_picker_filters_and_opens_a_flow(make_app, two_flows) -> None:
+    app = make_app(catalog=two_flows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "What do you need help with?" in screen_text(app)
+        await pilot.press(*"payout")
+        await pilot.pause()
+        assert app.screen.shown == ["tui-second"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert at(app) == "ask"
+
+
+async def test_help_lists_every_key_with_its_id_and_a_remap_works(make_app) -> None:
+    app = make_app(flow_id=CPOR, config=UIConfig(keymap={"back": "ctrl+z", "restart": "f5"}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "Something else")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in ("Back", "[id: back]", "Restart", "[id: restart]", "Quit", "flow map", "1 … 9"):
+            assert words in text
+        assert "^z" in text and "f5" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert at(app) == "what-happening"
+
+
+async def test_command_palette_runs_an_action(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "Something else")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"start again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        assert at(app) == "what-happening"
+
+
+async def test_no_color_keeps_every_meaning_in_words(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        await pick(pilot, "I get an error about the customer tenant")
+        await pick(pilot, "Yes, that fixed")
+        assert "✔ Resolved" in screen_text(app)
+
+
+def test_a_broken_settings_file_is_reported_not_fatal(tmp_path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("keymap: [not, a, mapping]\n")
+    config, problem = load_config(path)
+    assert config.keymap == {} and problem is not None and "keymap" in problem
+    path.write_text("keymap:\n  back: ctrl+z\n")
+    assert load_config(path) == (UIConfig(keymap={"back": "ctrl+z"}), None)
