@@ -165,7 +165,7 @@ def _mark_error(display: str, exc: yaml.YAMLError) -> Diagnostic:
     message = f"{context}: {problem}" if context else str(problem)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     hint = "check indentation, colons and quotes near this place"
-    if "\t" in message or "tab" in message:
+    if "\\t" in message or "\t" in message or "tab" in message:  # PyYAML shows a tab escaped, as \t
         hint = "YAML indents with spaces, never tabs"
     return _whole_file(display, "yaml-syntax", message, hint, line, col)
 

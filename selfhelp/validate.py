@@ -142,7 +142,7 @@ class _Checker:
         return "invalid-value"
 
     def _schema_error(self, data: Mapping[str, Any], err: Any, path: Path_, rule: str) -> None:
-        where = ".".join(str(p) for p in path) or "the flow"
+        where = _where(path)
         if rule == "unknown-field":
             field_name = str(path[-1])
             model = self._model_at(data, path[:-1])
@@ -166,7 +166,7 @@ class _Checker:
             self.report(rule, path[:-1], f"{where}: required field {path[-1]!r} is missing", None, prefer_key=True)
         elif path[-1:] == ("[key]",):
             # A bad mapping key (a node id): point at the key itself, not at its value.
-            where = ".".join(str(p) for p in path[:-2]) or "the flow"
+            where = _where(path[:-2])
             self.report(
                 rule, path[:-1], f"{where}: key {path[-2]!r}: {_plain(err['msg'])}", _hint_for(err), prefer_key=True
             )
@@ -307,6 +307,13 @@ def _get(data: Any, path: Path_) -> Any:
         else:
             return None
     return data
+
+
+def _where(path: Path_) -> str:
+    """A path as ``nodes.ask.choices.0``; a key that is not plain printable text is quoted, so that
+    control characters in a flow never reach the terminal raw."""
+    parts = [str(p) if isinstance(p, int) or (p.isprintable() and "." not in p) else repr(p) for p in path]
+    return ".".join(parts) or "the flow"
 
 
 def _plain(msg: str) -> str:

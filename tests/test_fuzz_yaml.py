@@ -28,7 +28,10 @@ def assert_reported(raw: bytes) -> FileReport:
         assert diag.line >= 0 and diag.column >= 0, diag
         assert diag.file == "fuzz.yaml"
         assert diag.message
-        assert diag.format().startswith(f"fuzz.yaml:{diag.line}:{diag.column}: {diag.severity.value} {diag.rule} ")
+        text = diag.format()
+        assert text.startswith(f"fuzz.yaml:{diag.line}:{diag.column}: {diag.severity.value} {diag.rule} ")
+        # Flow text never reaches the terminal raw: no escape sequences or other control characters.
+        assert all(ch == "\n" or ch.isprintable() for ch in text), repr(text)
     # A flow is handed out only when nothing is wrong with it.
     if report.flow is not None:
         assert not any(d.severity is Severity.error for d in report.diagnostics)

@@ -1,25 +1,34 @@
-"""An inverted index of error patterns, scored by weighted word overlap.
+"""An index of error patterns, scored by weighted word overlap, that returns exactly what a full scan would.
 
 Score of a message ``q`` against a pattern ``p`` (both as sets of stemmed words):
 
-    m     = sum of w(t) for the words t the two share (a typo-corrected word counts by its similarity)
-    score = 100 * factor(p) * m / (alpha * W(p) + (1 - alpha) * W(q))
+    m     = sum of w(t) over the words t the two share (a typo-corrected word counts by its similarity)
+    score = 100 * m / (alpha * W(p) / factor(p) + (1 - alpha) * W(q))
 
-where ``w(t)`` is the word's inverse document frequency over the causes (a word
-every cause uses, such as "subscription" in the CPOR flow, weighs little) and
-``W`` is the total weight of a side. It is the weighted harmonic mean of *how
-much of the pattern the message contains* (weight ``alpha``) and *how much of
-the message the pattern explains*: a banner pasted inside a chatty sentence still
-scores high, and so does a fragment of a long error. Words the flows never use
-weigh :data:`UNKNOWN_WEIGHT` in ``W(q)``, which is what keeps messages about
-other problems away.
+``w(t)`` is the word's inverse document frequency over the causes (a word every
+cause uses, such as "subscription" in the CPOR flow, weighs little) and ``W`` is
+a side's total weight. The score is the weighted harmonic mean of *how much of the
+pattern the message contains* (weight ``alpha``) and *how much of the message the
+pattern explains*: a banner pasted inside a chatty sentence still scores high,
+and so does a fragment of a long error. Message words no pattern uses weigh
+:data:`UNKNOWN_WEIGHT` in ``W(q)``, which keeps messages about other problems
+away. ``factor`` discounts weaker kinds of pattern (sentences of a cause's
+explanation).
 
-Only patterns sharing a word with the message can score above zero, so the index
-visits the postings of the message's words instead of every pattern. The rarest
-words are visited in full; the most common ones are only checked on candidates
-already found when no pattern holding nothing but them could reach ``floor``. So
-every result at or above ``floor`` is exactly what scoring every pattern would
-give (a test compares the two on random messages).
+Only patterns sharing a word with the message can score above zero, and only the
+best few causes are wanted, so a search never scores every pattern:
+
+- patterns are numbered lightest first, so the patterns too light or too heavy to
+  reach the score to beat form a range of numbers, cut off every postings list;
+- *accumulate* walks the postings of the message's rarest words in full and only
+  checks the commonest ones on the candidates already found, once no pattern
+  holding nothing but them could make the top (MaxScore);
+- *bitset* splits the patterns (the bits of an integer per word) by which of the
+  message's words they share, best branches first; a branch's lowest bit is its
+  best pattern, which bounds the branch. It wins when the words are common.
+
+Every bound is an upper bound of the true score, so results are exactly those of
+:meth:`PatternIndex.search_exhaustive` (the tests and the benchmark check it).
 """
 
 from __future__ import annotations

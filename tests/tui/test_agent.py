@@ -34,14 +34,14 @@ async def test_search_routes_a_pasted_error_and_notes_reach_the_summary(make_app
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("ctrl+f")
         await pilot.pause()
-        await pilot.press(*"Partner Action Required")
+        app.screen.query_one("Input").value = "Partner Action Required"
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert at(app) == "poe-info-requested"
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press(*"Called the partner [b]twice[/b]")
+        app.screen.query_one("TextArea").insert("Called the partner [b]twice[/b]")
         await pilot.press("ctrl+s")
         await pilot.pause()
         session = conversation(app).session

@@ -129,7 +129,7 @@ async def test_help_lists_every_key_with_its_id_and_a_remap_works(make_app) -> N
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        for words in ("Back", "[id: back]", "Restart", "[id: restart]", "Quit", "flow map", "1 … 9"):
+        for words in ("Undo the last answer", "‹back›", "Start again", "‹restart›", "Quit", "flow map", "1 … 9"):
             assert words in text
         assert "^z" in text and "f5" in text
         await pilot.press("escape")

@@ -38,14 +38,14 @@ class HelpScreen(ModalScreen[None]):
         self.config_path = config_path
 
     def compose(self) -> ComposeResult:
-        lines: list[Content] = [Content.assemble(("Keys", "bold"))]
-        width = max(len(k) for k, _, _ in self.rows + [(k, d, "") for k, d in WIDGET_KEYS])
+        lines: list[Content] = [Content.assemble(("Keys", "bold"), "   (binding id, for remapping, in ‹›)")]
+        width = min(max(len(k) for k, _, _ in self.rows), 14)
         for keys, description, binding_id in self.rows:
-            remap = f"  [id: {binding_id}]" if binding_id else ""
-            lines.append(Content.assemble((f"{keys:<{width}}  ", "bold"), description, (remap, "dim")))
+            remap = f"  ‹{binding_id}›" if binding_id else ""
+            lines.append(Content.assemble((f"{keys:<{width}}  ", "bold"), description, (remap, "italic")))
         lines.append(Content(""))
         for keys, description in WIDGET_KEYS:
-            lines.append(Content.assemble((f"{keys:<{width}}  ", "bold"), description))
+            lines.append(Content.assemble((f"{keys}: ", "bold"), description))
         lines.append(Content(""))
         lines.append(Content(f"Remap keys by id in {plain(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
         lines.append(Content.assemble(("Esc", "bold"), " closes this help."))

@@ -42,7 +42,7 @@ class FlowPickerScreen(Screen[None]):
     def _fill(self, query: str) -> None:
         words = fold(query).split()
         self.shown = []
-        options = []
+        options: list[Option | None] = []
         for flow_id, loaded in sorted(self.catalog.flows.items(), key=lambda kv: kv[1].flow.title.casefold()):
             flow = loaded.flow
             if not all(w in fold(f"{flow.id} {flow.title} {flow.description}") for w in words):
@@ -51,6 +51,8 @@ class FlowPickerScreen(Screen[None]):
             prompt = Content.assemble((plain(flow.title), "bold"))
             if flow.description.strip():
                 prompt = Content.assemble(prompt, "\n", (plain(" ".join(flow.description.split())), "dim"))
+            if options:
+                options.append(None)  # a separator line between topics
             options.append(Option(prompt, id=flow_id))
         flows = self.query_one("#flows", OptionList)
         flows.set_options(options)
