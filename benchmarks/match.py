@@ -36,30 +36,44 @@ from selfhelp.matcher.normalize import normalize
 from selfhelp.matching import truncate
 
 SIZES = [10, 1_000, 10_000, 100_000]
+
+
+def _choices(text: str) -> list[str]:
+    """The |-separated phrases of ``text``, spaces joined."""
+    return [" ".join(part.split()) for part in text.split("|")]
+
+
 PATTERNS_PER_CAUSE = 5
 
-SUBJECTS = """customer tenant ID|subscription|selected product|customer subdomain|partner location|MPN ID|claim|invoice
+SUBJECTS = _choices(
+    """customer tenant ID|subscription|selected product|customer subdomain|partner location|MPN ID|claim|invoice
 |billing profile|reseller relationship|Azure plan|user account|customer domain|workload|license|order|payout
 |tax profile|bank account|proof of execution|customer association|Directory ID|customer agreement|price list
 |partner ID|admin link|incentive program|enrollment|earning period|payment|credit note|reconciliation file
 |purchase order|offer|SKU|seat count|reservation|support request|service principal|app registration
 |security group|global admin|domain verification|DNS record|tenant|role assignment|access token|certificate
-|contract|renewal|trial|add-on|quote|sales play|solution area|activity|partner profile|legal entity""".split("|")
-PREDICATES = """does not match|has already been claimed|is not active|could not be found|is not eligible|has expired
+|contract|renewal|trial|add-on|quote|sales play|solution area|activity|partner profile|legal entity"""
+)
+PREDICATES = _choices(
+    """does not match|has already been claimed|is not active|could not be found|is not eligible|has expired
 |is missing|is invalid|was rejected|is under review|belongs to another partner|has not been provisioned
 |cannot be verified|exceeds the allowed limit|is not supported|was cancelled|is suspended|is pending approval
 |is not in the correct format|is already associated|is not available in this market|has been disabled
 |requires additional information|is not linked|failed validation|is blocked|is not enrolled|is duplicated
 |was declined by the customer|is outside the earning period|is not authorized|could not be processed
 |has a different currency|is not for Dynamics 365|was purchased through CSP|is not in active or in grace status
-|is locked|was not accepted|timed out|is not configured""".split("|")
-COMPLEMENTS = """for this customer|on the customer's tenant|in Partner Center|for the selected program|in the current
+|is locked|was not accepted|timed out|is not configured"""
+)
+COMPLEMENTS = _choices(
+    """for this customer|on the customer's tenant|in Partner Center|for the selected program|in the current
 earning period|for Dynamics 365 Sales|for Microsoft 365 E5|with the partner ID|in the billing account|for Business
 Central|for Power BI Pro|for Teams Phone|for Azure SQL|for the location MPN ID|for the reseller|in the claim
 |for the workload|in the dashboard|for the customer association|for the incentive payout|in the EU region
 |in the US region|for the indirect provider|for the direct bill partner|for the Azure plan|on the invoice
-|in the reconciliation file|for the support case|for the global admin|for the PoE document""".split("|")
-PRODUCTS = """Dynamics 365 Sales|Dynamics 365 Customer Service|Dynamics 365 Field Service|Dynamics 365 Finance
+|in the reconciliation file|for the support case|for the global admin|for the PoE document"""
+)
+PRODUCTS = _choices(
+    """Dynamics 365 Sales|Dynamics 365 Customer Service|Dynamics 365 Field Service|Dynamics 365 Finance
 |Dynamics 365 Supply Chain Management|Dynamics 365 Business Central|Dynamics 365 Commerce|Dynamics 365 Human Resources
 |Dynamics 365 Marketing|Dynamics 365 Project Operations|Power BI Pro|Power BI Premium|Power Apps|Power Automate
 |Power Pages|Copilot Studio|Microsoft 365 E3|Microsoft 365 E5|Microsoft 365 Business Premium|Office 365 E1
@@ -67,14 +81,17 @@ PRODUCTS = """Dynamics 365 Sales|Dynamics 365 Customer Service|Dynamics 365 Fiel
 |Entra ID P1|Entra ID P2|Defender for Endpoint|Defender for Office 365|Defender for Identity|Purview
 |Windows 365|Azure Virtual Desktop|Azure SQL Database|Azure Kubernetes Service|Azure Arc|Azure Monitor
 |Azure Backup|Azure Site Recovery|Azure OpenAI|Azure AI Search|Azure Synapse|Azure Databricks|Azure Stack HCI
-|Viva Insights|Viva Learning|Project Online|Visio Plan 2|Minecraft Education|Surface Hub""".split("|")
-REASONS = """because the tenant was moved|because the customer changed their domain|because the claim window closed
+|Viva Insights|Viva Learning|Project Online|Visio Plan 2|Minecraft Education|Surface Hub"""
+)
+REASONS = _choices(
+    """because the tenant was moved|because the customer changed their domain|because the claim window closed
 |because the offer was retired|because the seats were reduced|because the agreement was not signed
 |because the partner left the program|because the payment method was declined|because the region is not supported
 |because the reseller is not authorized|because the order was refunded|because the license was reassigned
 |because the subscription was transferred|because the enrollment lapsed|because the document was unreadable
 |because the signature is missing|because the dates are outside the period|because the admin consent was revoked
-|because the service is in preview|because the quota was exceeded""".split("|")
+|because the service is in preview|because the quota was exceeded"""
+)
 PREFIXES = ["", "", "", "Error: ", "Validation failed: ", "Claim submission error - ", "Warning: "]
 UNRELATED = [
     "How do I reset my password for the portal",
@@ -173,12 +190,13 @@ def run_size(n: int, n_queries: int, n_baseline: int, n_exact: int, seed: int) -
     expected = [patterns[i].node for i in sources] + [None] * (n_queries // 4)
 
     times: list[float] = []
-    right = 0
-    for query, want in zip(queries, expected, strict=True):
+    right = right_subset = 0
+    for k, (query, want) in enumerate(zip(queries, expected, strict=True)):
         t0 = time.perf_counter()
         got = ours(index, query)
         times.append(time.perf_counter() - t0)
         right += want is not None and got == want
+        right_subset += k < n_baseline and want is not None and got == want
     base_times: list[float] = []
     base_right = 0
     for query, want in list(zip(queries, expected, strict=True))[:n_baseline]:
@@ -205,6 +223,7 @@ def run_size(n: int, n_queries: int, n_baseline: int, n_exact: int, seed: int) -
         "build_ms": round(build_ms, 1),
         "rss_mb": round(rss_mb(), 1),
         "top1": round(right / in_scope, 3),
+        "top1_on_baseline_queries": round(right_subset / max(in_scope_base, 1), 3),
         "baseline_top1": round(base_right / max(in_scope_base, 1), 3),
         "exact": exact,
     }
@@ -221,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     header = (
         f"{'patterns':>9} {'p50 ms':>8} {'p99 ms':>8} {'base p50':>9} {'speedup':>8} {'build ms':>9} {'rss MB':>7} "
-        f"{'top1':>6} {'base top1':>9} {'exact':>6}"
+        f"{'top1':>6} {'top1*':>6} {'base top1*':>10} {'exact':>6}"
     )
     print(header)
     for n in args.sizes:
@@ -232,9 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{row['patterns']:>9,} {row['p50_ms']:>8.3f} {row['p99_ms']:>8.3f} {row['baseline_p50_ms']:>9.3f} "
             f"{row['speedup_p50']:>7.1f}x {row['build_ms']:>9.0f} {row['rss_mb']:>7.1f} {row['top1']:>6.3f} "
-            f"{row['baseline_top1']:>9.3f} {row['exact']!s:>6}",
+            f"{row['top1_on_baseline_queries']:>6.3f} {row['baseline_top1']:>10.3f} {row['exact']!s:>6}",
             flush=True,
         )
+    print("top1*: on the queries the baseline also ran (all of them up to 10,000 patterns).")
     if args.json:
         print(json.dumps({"results": results}))
     return 0

@@ -41,6 +41,8 @@ class MatchCandidate(BaseModel):
     """The error pattern that matched best."""
     params: dict[str, list[str]] = {}
     """Variable parts found in the message (GUIDs, domains, ...), by kind."""
+    words: list[str] = []
+    """The pattern's words found in the message (why it matched), if the matcher reports them."""
 
 
 class MatchResult(BaseModel):

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from selfhelp.engine import Session
-from selfhelp.matcher import FuzzyMatcher, match_catalog, normalize
-from selfhelp.matcher.index import Pattern, PatternIndex
+from selfhelp.matcher import FuzzyMatcher, match_catalog
+from selfhelp.matcher.index import Hit, Pattern, PatternIndex
 from selfhelp.matcher.matcher import Thresholds, decide, flow_patterns
+from selfhelp.matcher.normalize import normalize
 from selfhelp.matching import MAX_QUERY_CHARS
 from selfhelp.models import Flow
 from selfhelp.validate import check_file
@@ -83,8 +84,8 @@ def test_normalize_never_fails_and_tokens_are_single_words(text: str) -> None:
 
 # --- the index is exact ------------------------------------------------------------------------------
 
-WORDS = "customer tenant subscription product claim partner domain dynamics csp poe review active grace".split()
-VERBS = "does not match|has already been claimed|is not active|is missing|was rejected|is under review".split("|")
+WORDS = ["customer", "tenant", "subscription", "product", "claim", "partner", "domain", "dynamics", "csp", "poe"]
+VERBS = ["does not match", "has already been claimed", "is not active", "is missing", "was rejected", "is under review"]
 
 
 def synthetic_index(n: int) -> PatternIndex:
@@ -115,6 +116,22 @@ def test_index_strategies_equal_scoring_every_pattern(words: list[str]) -> None:
     assert keyed(BIG.search(query)) == slow
 
 
+def test_the_bitset_walk_really_runs_and_its_budget_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import selfhelp.matcher.index as index_module
+
+    query = "customer tenant does not match for the claim"
+    expected = keyed(BIG.search_exhaustive(query))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("accumulated instead")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PatternIndex, "_accumulate", refuse)
+        assert keyed(BIG.search(query, strategy="bitset")) == expected
+    monkeypatch.setattr(index_module, "BITSET_MAX_NODES", 1)  # the walk gives up at once
+    assert keyed(BIG.search(query, strategy="bitset")) == expected
+
+
 def test_restricting_to_some_causes_equals_filtering_every_cause() -> None:
     keys = {("f", "c1"), ("f", "c2"), ("f", "c50")}
     query = "customer tenant does not match"
@@ -132,6 +149,7 @@ def test_exact_error_is_a_confident_match_that_explains_itself(cpor: Flow) -> No
     assert (top.flow, top.node) == ("cpor-customer-association", "tenant-subdomain-mismatch")
     assert top.score >= 60 and "subdomain" in top.pattern.lower()
     assert top.params == {"guid": [GUID]}
+    assert {"tenant", "subdomain", "match"} <= set(top.words)
 
 
 def test_typos_and_fragments_still_land(cpor: Flow) -> None:
@@ -219,8 +237,8 @@ def test_any_text_gets_a_valid_result(cpor: Flow, text: str) -> None:
 
 
 def test_matching_across_flows_routes_to_the_right_flow(cpor: Flow) -> None:
-    pal = make_flow("pal", {"pec-lost": ["PEC was lost because the MPN ID linked via PAL is not the one of the CSP purchase"]})
-    result = match_catalog([cpor, pal], "partner earned credit lost: MPN ID linked via PAL differs from the CSP purchase")
+    pal = make_flow("pal", {"pec-lost": ["PEC was lost: the MPN ID linked via PAL is not the one of the CSP purchase"]})
+    result = match_catalog([cpor, pal], "earned credit lost, MPN ID linked via PAL differs from the CSP purchase")
     assert result.matches and (result.matches[0].flow, result.matches[0].node) == ("pal", "pec-lost")
     result = match_catalog([cpor, pal], "The subscription provided is for CSP")
     assert (result.matches[0].flow, result.matches[0].node) == ("cpor-customer-association", "subscription-is-csp")
@@ -254,3 +272,40 @@ def test_importing_the_matcher_does_not_load_rapidfuzz() -> None:
     code = "import sys, selfhelp.engine, selfhelp.matcher; print('rapidfuzz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@given(st.text(alphabet=st.sampled_from("abcdef0123456789-.@: xyz{}/"), max_size=80))
+@settings(max_examples=200)
+def test_the_mask_shortcut_changes_nothing(text: str) -> None:
+    import importlib
+    import re
+
+    module = importlib.import_module("selfhelp.matcher.normalize")
+
+    fast = module.mask(text)
+    saved = module._MAYBE_VARIABLE
+    module._MAYBE_VARIABLE = re.compile("")  # matches everything: every mask runs
+    try:
+        assert module.mask(text) == (" ".join(fast[0].split()), fast[1])
+    finally:
+        module._MAYBE_VARIABLE = saved
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=100), max_size=6),
+    st.floats(min_value=0, max_value=100),
+    st.floats(min_value=0, max_value=100),
+)
+def test_verdicts_follow_the_documented_rules(scores: list[float], match: float, candidate: float) -> None:
+    candidate = min(candidate, match)
+    hits = [Hit(s, Pattern("f", f"n{i}", "", "x"), ()) for i, s in enumerate(sorted(scores, reverse=True))]
+    t = Thresholds(match=match, candidate=candidate)
+    verdict, shown = decide(hits, t)
+    if verdict == "none":
+        assert shown == [] and (not hits or hits[0].score < candidate)
+    elif verdict == "match":
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        assert shown == hits[:1] and hits[0].score >= match and hits[0].score - runner_up >= t.margin
+    else:
+        assert 1 <= len(shown) <= 3 and shown[0] is hits[0]
+        assert all(h.score >= candidate and hits[0].score - h.score <= t.window for h in shown)

@@ -92,7 +92,14 @@ def result_json(result: MatchResult) -> dict[str, Any]:
         "query": result.query,
         "verdict": result.verdict,
         "matches": [
-            {"flow": m.flow, "node": m.node, "title": m.title, "score": m.score, "pattern": m.pattern, "params": m.params}
+            {
+                "flow": m.flow,
+                "node": m.node,
+                "title": m.title,
+                "score": m.score,
+                "pattern": m.pattern,
+                "params": m.params,
+            }
             for m in result.matches
         ],
     }
@@ -120,6 +127,8 @@ def format_result(result: MatchResult) -> str:
     for m in result.matches:
         lines.append(f"  {m.score:5.1f}  {_plain(m.title)}  [{m.flow} › {m.node}]")
         lines.append(f"         pattern: {_plain(m.pattern)!r}")
+        if m.words:
+            lines.append(f"         words in common: {_plain(', '.join(m.words))}")
     params = result.matches[0].params if result.matches else {}
     if params:
         found = "; ".join(f"{kind}: {', '.join(_plain(v, 60) for v in values)}" for kind, values in params.items())
@@ -132,6 +141,7 @@ def format_result(result: MatchResult) -> str:
 def _evaluate(args: argparse.Namespace) -> int:
     from selfhelp.matcher.evaluate import (
         EvalFileError,
+        baseline_accuracy,
         format_report,
         load_eval,
         report,
@@ -170,10 +180,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         suggested, rep = suggest_thresholds(tune, current)
         print(
             f"suggested (calibrated on the {len(tune)} tune items): match_threshold {suggested.match:g}, "
-            f"candidate_threshold {suggested.candidate:g} -> tune accuracy {rep.accuracy:.1%}, utility {rep.utility:.3f}"
+            f"candidate_threshold {suggested.candidate:g} -> tune accuracy {rep.accuracy:.1%}, "
+            f"utility {rep.utility:.3f}"
         )
-        if "heldout" in scored and scored["heldout"]:
+        if scored.get("heldout"):
             held = report(scored["heldout"], suggested)
             print(f"  with those, heldout accuracy {held.accuracy:.1%} (utility {held.utility:.3f})")
         print("  to use them for a flow, set them under its 'matching:' key.")
+    for split, rows in scored.items():
+        if rows:
+            acc, threshold = baseline_accuracy([flow], [r.item for r in rows])
+            print(
+                f"naive reference on {split}: rapidfuzz token_set_ratio over the same patterns, "
+                f"at its best threshold ({threshold:g}): {acc:.1%}"
+            )
     return 0

@@ -4,6 +4,5 @@ Importing this package is cheap: indexes are built on first use (see :mod:`selfh
 """
 
 from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, default_matcher, match_catalog
-from selfhelp.matcher.normalize import Normalized, normalize
 
-__all__ = ["FuzzyMatcher", "Normalized", "Thresholds", "default_matcher", "match_catalog", "normalize"]
+__all__ = ["FuzzyMatcher", "Thresholds", "default_matcher", "match_catalog"]

@@ -224,15 +224,23 @@ def format_report(rep: Report, title: str) -> str:
     expected = sorted({e for e, _ in rep.confusion}, key=lambda e: (e == OUT_OF_SCOPE, e))
     nodes = [e for e in expected if e != OUT_OF_SCOPE]
     codes = {node: f"C{i + 1}" for i, node in enumerate(nodes)}
-    columns = [*nodes, "?", "none"]
+    columns = [*nodes, "?+", "?-", "none"]
     width = max(len(e) for e in expected) + 2
-    lines.append("  confusion (rows: expected; columns: confident match C1..Cn, ? ambiguous, none):")
+    lines.append(
+        "  confusion (rows: expected; columns: confident match C1..Cn, ?+ ambiguous with the expected cause first, "
+        "?- other ambiguous, none):"
+    )
     lines.append("  " + " " * (width + 4) + "".join(f"{codes.get(c, c):>5}" for c in columns))
     for exp in expected:
         cells = []
         for col in columns:
-            if col == "?":
-                n = sum(v for (e, p), v in rep.confusion.items() if e == exp and p.startswith("?"))
+            if col in ("?+", "?-"):
+                right = f"?{exp}"
+                n = sum(
+                    v
+                    for (e, p), v in rep.confusion.items()
+                    if e == exp and p.startswith("?") and (p == right) == (col == "?+")
+                )
             else:
                 n = rep.confusion.get((exp, col), 0)
             cells.append(f"{n or '.':>5}")
@@ -242,3 +250,32 @@ def format_report(rep: Report, title: str) -> str:
         for item, predicted in rep.failures:
             lines.append(f"    [{item.kind}] {item.text[:70]!r}: expected {item.expect or 'no match'}, got {predicted}")
     return "\n".join(lines)
+
+
+def baseline_accuracy(flows: list[Flow], items: list[EvalItem]) -> tuple[float, float]:
+    """A naive reference: rapidfuzz ``token_set_ratio`` against the same patterns, at its best threshold.
+
+    An in-scope item is right when the best-scoring pattern's cause is the expected one and scores at
+    least the threshold; an out-of-scope item when nothing reaches it. Returns (accuracy, threshold).
+    """
+    from rapidfuzz import fuzz, process
+
+    from selfhelp.matcher.matcher import flow_patterns
+
+    patterns = [p for f in flows for p in flow_patterns(f)]
+    texts = [p.text for p in patterns]
+    best: list[tuple[float, str | None, str | None]] = []
+    for item in items:
+        found = process.extractOne(item.text, texts, scorer=fuzz.token_set_ratio)
+        node = patterns[found[2]].node if found else None
+        best.append((found[1] if found else 0.0, node, item.expect))
+
+    def accuracy(threshold: float) -> float:
+        right = sum(
+            (score < threshold) if expect is None else (score >= threshold and node == expect)
+            for score, node, expect in best
+        )
+        return right / len(best) if best else 0.0
+
+    threshold = max(range(0, 101), key=lambda t: (accuracy(t), -t))
+    return accuracy(threshold), float(threshold)

@@ -57,6 +57,8 @@ BITSET_MAX_TERMS = 14
 BITSET_MAX_NODES = 3_000
 #: Words shorter than this are never typo-corrected ("CPS" could be anything).
 MIN_TYPO_LEN = 4
+#: Words this short are only corrected for swapped letters ("exsit"), not for a changed one ("march").
+SHORT_WORD = 5
 #: How similar (rapidfuzz ratio, 0-100) an unknown word must be to a known one to count as a typo of it.
 TYPO_CUTOFF = 80.0
 
@@ -110,7 +112,8 @@ class PatternIndex:
         surfaces: dict[str, str] = {}
         for pattern in patterns:
             norm = normalize(pattern.text)
-            tokens = frozenset(norm.tokens)
+            # Placeholders are parameters, not words: an example GUID in a pattern must not attract every GUID.
+            tokens = frozenset(norm.tokens) - PLACEHOLDERS
             if not tokens or (pattern.key, tokens) in seen:
                 continue  # the same words for the same cause add nothing
             seen.add((pattern.key, tokens))
@@ -172,7 +175,11 @@ class PatternIndex:
         if len(surface) >= MIN_TYPO_LEN and surface.isalpha():
             from rapidfuzz import fuzz, process  # imported here: only typos need it
 
-            near = [w for n in range(len(surface) - 2, len(surface) + 3) for w in self._by_length.get(n, ())]
+            if len(surface) <= SHORT_WORD:
+                # One letter off in a short word is often another word ("march", "match"): only swapped letters.
+                near = [w for w in self._by_length.get(len(surface), ()) if sorted(w) == sorted(surface)]
+            else:
+                near = [w for n in range(len(surface) - 2, len(surface) + 3) for w in self._by_length.get(n, ())]
             best = process.extractOne(surface, near, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             if best is not None:
                 found = (self._surfaces[best[0]], best[1] / 100)
@@ -194,7 +201,7 @@ class PatternIndex:
                 weights[token] = max(weights.get(token, 0.0), self.idf[token])
                 total += self.idf[token]
             elif token in PLACEHOLDERS:
-                continue  # a GUID the patterns don't mention is neither for nor against a cause
+                continue  # a pasted GUID or number is neither for nor against a cause
             elif (near := self._correct(surface)) is not None:
                 stem, similarity = near
                 weights[stem] = max(weights.get(stem, 0.0), self.idf[stem] * similarity)
@@ -422,7 +429,9 @@ class PatternIndex:
         """Drop candidates that cannot reach ``theta`` even if they hold every remaining word."""
         weight = self._weight
         beta = (1 - ALPHA) * total
-        return {i: m for i, m in shared.items() if 100.0 * min(m + rest, weight[i]) / (ALPHA * weight[i] + beta) >= theta}
+        return {
+            i: m for i, m in shared.items() if 100.0 * min(m + rest, weight[i]) / (ALPHA * weight[i] + beta) >= theta
+        }
 
     def _top(
         self, shared: dict[int, float], q: QueryTerms, floor: float, limit: int, keys: set[tuple[str, str]] | None

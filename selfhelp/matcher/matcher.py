@@ -93,6 +93,19 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
     return patterns
 
 
+def shared_words(hit: Hit) -> list[str]:
+    """The pattern's words (as written in it) that the message shares, to show why it matched."""
+    norm = normalize(hit.pattern.text)
+    wanted = set(hit.words)
+    seen: set[str] = set()
+    out = []
+    for surface, token in zip(norm.surfaces, norm.tokens, strict=True):
+        if token in wanted and token not in seen:
+            seen.add(token)
+            out.append(surface)
+    return out
+
+
 def decide(hits: list[Hit], thresholds: Thresholds) -> tuple[Verdict, list[Hit]]:
     """The verdict on scored causes (best first) and the causes to show with it."""
     if not hits or hits[0].score < thresholds.candidate:
@@ -160,6 +173,7 @@ class FuzzyMatcher:
                 score=round(h.score, 1),
                 pattern=h.pattern.text,
                 params=norm.params,
+                words=shared_words(h),
             )
             for h in shown
         ]

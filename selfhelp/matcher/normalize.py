@@ -54,7 +54,10 @@ _TRANSLATE = str.maketrans(
 _MASKS: list[tuple[str, re.Pattern[str]]] = [
     ("url", re.compile(r"\bhttps?://[^\s<>\"']+", re.I)),
     ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("guid", re.compile(r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?|\b[0-9a-f]{32}\b", re.I)),
+    (
+        "guid",
+        re.compile(r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?|\b[0-9a-f]{32}\b", re.I),
+    ),
     (
         "domain",
         re.compile(
@@ -63,11 +66,25 @@ _MASKS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("date", re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2})?z?)?\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"\b\d{4}-\d{1,2}-\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2})?z?)?\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", re.I
+        ),
+    ),
     # An identifier mixes letters and digits (AADSTS50076, CONTOSO-D365-PROD, 1234-5678-ABCD).
-    ("id", re.compile(r"\b(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+\b|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,}\b", re.I)),
+    (
+        "id",
+        re.compile(
+            r"\b(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)+\b|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,}\b",
+            re.I,
+        ),
+    ),
     ("number", re.compile(r"\b\d+(?:[.,]\d+)*\b")),
 ]
+
+#: Text without any of these holds nothing to mask (every mask needs a digit, "@", ".", ":" or a GUID's shape).
+_MAYBE_VARIABLE = re.compile(r"[\d@.:]|[0-9a-f]{8}-|[0-9a-f]{32}", re.I)
 
 #: The placeholders, as tokens. They weigh nothing in a query unless a pattern contains them too.
 PLACEHOLDERS = frozenset(f"<{kind}>" for kind, _ in _MASKS)
@@ -97,14 +114,17 @@ _IRREGULAR_NEGATIONS = {"can't": "can", "won't": "will", "shan't": "shall"}
 
 #: Filler words: grammar and chatter around the message. "not", "no", "already", "another" stay: they carry meaning.
 STOPWORDS = frozenset(
-    """
+    re.findall(
+        r"\S+",
+        """
     a an the is are was were be been being am to of for in on at by with from as and or but so if then than
     this that these those it its it's i i'm i've me my we we're we've us our you you're your they them their he she
     his her do does did doing has have had having will would shall should can could may might must
     please hi hello hey dear team thanks thank regards just also yet still some any all
     get gets got getting says say said saying shows show showing shown message error errors warning
     what which who whom when where why how while into about there here too very only apparently
-    """.split()
+    """,
+    )
 )
 
 
@@ -136,6 +156,8 @@ def clean(text: str) -> str:
 def mask(text: str) -> tuple[str, dict[str, list[str]]]:
     """Replace variable parts with placeholders; return the masked text and the values found, by kind."""
     params: dict[str, list[str]] = {}
+    if _MAYBE_VARIABLE.search(text) is None:
+        return text, params
 
     def keep(kind: str) -> object:
         def repl(m: re.Match[str]) -> str:
@@ -193,7 +215,7 @@ def words(masked: str) -> list[str]:
         word = raw.replace("-", "")
         if word in _IRREGULAR_NEGATIONS:
             out += [_IRREGULAR_NEGATIONS[word], "not"]
-        elif (neg := _NEGATED.match(word)) is not None:
+        elif "'" in word and (neg := _NEGATED.match(word)) is not None:
             out += [neg.group(1), "not"]
         elif word in _BARE_NEGATIONS:
             out += [_BARE_NEGATIONS[word], "not"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from selfhelp.catalog import Catalog
@@ -26,7 +26,7 @@ class SelfHelpApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "selfhelp"
     COMMANDS = App.COMMANDS | {SelfHelpCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (your session is saved)"),
         Binding("f1", "help", "Help", id="help", tooltip="This list of keys"),
     ]
@@ -59,6 +59,7 @@ class SelfHelpApp(App[int]):
         self.on_first_step: Callable[[], None] | None = None
         """Called once, when the first step is on screen (the start-up benchmark uses it)."""
         self._save_failed = False
+        self._saved_ids: set[str] = set()
 
     def get_default_screen(self) -> Screen:
         if self.session is not None:
@@ -104,12 +105,21 @@ class SelfHelpApp(App[int]):
         """Save the session after a step; a failure is said once and never stops the conversation."""
         if self.store is None:
             return
+        if not self._save_needed(session):
+            return
         try:
             self.store.save(session)
+            self._saved_ids.add(session.id)
         except OSError as exc:
             if not self._save_failed:
                 self._save_failed = True
                 self.notify(f"Could not save this session: {exc}", severity="warning", markup=False)
+
+    def _save_needed(self, session: Session) -> bool:
+        """A session still at its first step with nothing in it is not worth a file (and start-up stays fast)."""
+        if len(session.history) > 1 or session.state.notes or session.current.pending is not None:
+            return True
+        return session.id in self._saved_ids or (self.store is not None and self.store.path_for(session.id).exists())
 
     def step_shown(self) -> None:
         """A step is on screen; the first time, tell whoever waits for it."""

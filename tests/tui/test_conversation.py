@@ -70,7 +70,11 @@ async def test_ambiguous_match_offers_the_candidates_and_none_of_these(make_app,
         text = screen_text(app)
         assert "Did you mean one of these?" in text and "fits 2 known causes" in text
         labels = [c.label for c in session.step().choices]
-        assert labels == ["The subscription provided is not for Dynamics", "The subscription provided is for CSP", "None of these"]
+        assert labels == [
+            "The subscription provided is not for Dynamics",
+            "The subscription provided is for CSP",
+            "None of these",
+        ]
         await pilot.press("escape")  # back dismisses the suggestions, the paste step stays
         await pilot.pause()
         assert at(app) == "paste-error" and session.current.pending is None
@@ -97,6 +101,7 @@ async def test_resume_shows_every_answer_and_continues(make_app, catalog, tmp_pa
     [saved] = store.unfinished().sessions
     assert saved.steps == 2 and saved.node == "ask-subscription-id"
     session, notice = store.resume(saved.id, catalog)
+    assert notice is None  # same flow: no notice of its own; the app shows whatever notice it is given
     app = make_app(session=session, notice="The flow changed since.")
     async with app.run_test(size=(100, 40)):
         screen = conversation(app)
@@ -119,6 +124,14 @@ async def test_picker_filters_and_opens_a_flow(make_app, two_flows) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert at(app) == "ask"
+
+
+async def test_picker_by_arrows(make_app, two_flows) -> None:
+    app = make_app(catalog=two_flows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "down", "enter")  # into the list, to the second topic, open it
+        await pilot.pause()
+        assert conversation(app).session.flow.id == "tui-second"
 
 
 async def test_help_lists_every_key_with_its_id_and_a_remap_works(make_app) -> None:

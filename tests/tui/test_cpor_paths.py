@@ -10,7 +10,11 @@ from tests.tui.conftest import CPOR, GUID, at, conversation, paste, pick, pick_a
 
 #: (test id, steps, expected outcome): each step is ("pick", label prefix), ("type", text) or ("paste", text).
 PATHS = [
-    ("tenant-fixed", [("pick", "I get an error about the customer tenant"), ("pick", "Yes, that fixed")], "resolved-tenant"),
+    (
+        "tenant-fixed",
+        [("pick", "I get an error about the customer tenant"), ("pick", "Yes, that fixed")],
+        "resolved-tenant",
+    ),
     (
         "not-a-subscription-id",
         [("pick", "I get an error about the subscription"), ("pick", "No, it looks different"), ("pick", "Yes, that")],
@@ -68,7 +72,9 @@ async def test_path_reaches_its_outcome(make_app, steps, outcome) -> None:
             await {"pick": pick, "type": type_answer, "paste": paste}[kind](pilot, value)
         assert at(app) == outcome
         text = screen_text(app)
-        banner = "✉ Contact support" if outcome == "contact-support" else ("⏳ Wait" if "wait" in outcome else "✔ Resolved")
+        banner = (
+            "✉ Contact support" if outcome == "contact-support" else ("⏳ Wait" if "wait" in outcome else "✔ Resolved")
+        )
         assert banner in text
         assert "Start again" in text  # the outcome's actions replace the choices
 

@@ -33,7 +33,9 @@ def assert_snapshot(name: str, text: str) -> None:
         return
     expected = path.read_text(encoding="utf-8").removesuffix("\n")
     if text != expected:
-        diff = "\n".join(difflib.unified_diff(expected.splitlines(), text.splitlines(), "expected", "actual", lineterm=""))
+        diff = "\n".join(
+            difflib.unified_diff(expected.splitlines(), text.splitlines(), "expected", "actual", lineterm="")
+        )
         pytest.fail(f"screen differs from {path.name}:\n{diff}")
 
 

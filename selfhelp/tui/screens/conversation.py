@@ -7,11 +7,11 @@ add a note); every decision about where to go is the engine's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
@@ -41,7 +41,7 @@ QUIT = ("app.quit", "Quit")
 class ConversationScreen(Screen[None]):
     """One session of one flow, as a chat."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,alt+left", "back", "Back", id="back", tooltip="Undo the last answer"),
         Binding("ctrl+r", "restart", "Restart", id="restart", tooltip="Start again from the first question"),
         Binding("f2", "toggle_agent", "Map", id="agent", tooltip="Show or hide the flow map (agent mode)"),
@@ -49,8 +49,22 @@ class ConversationScreen(Screen[None]):
         Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a note to the case summary"),
         Binding("ctrl+o", "copy_summary", "Copy", id="copy-summary", tooltip="Copy the case summary"),
         Binding("ctrl+s", "save_summary", "Save", id="save-summary", tooltip="Save the case summary"),
-        Binding("ctrl+up,ctrl+pageup", "scroll_conversation(-1)", "Scroll up", show=False, id="scroll-up", tooltip="Scroll the conversation up"),
-        Binding("ctrl+down,ctrl+pagedown", "scroll_conversation(1)", "Scroll down", show=False, id="scroll-down", tooltip="Scroll the conversation down"),
+        Binding(
+            "ctrl+up,ctrl+pageup",
+            "scroll_conversation(-1)",
+            "Scroll up",
+            show=False,
+            id="scroll-up",
+            tooltip="Scroll the conversation up",
+        ),
+        Binding(
+            "ctrl+down,ctrl+pagedown",
+            "scroll_conversation(1)",
+            "Scroll down",
+            show=False,
+            id="scroll-down",
+            tooltip="Scroll the conversation down",
+        ),
     ]
 
     def __init__(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -30,7 +33,7 @@ WIDGET_KEYS: list[tuple[str, str]] = [
 class HelpScreen(ModalScreen[None]):
     """Every key, with the binding id to remap it in the settings file."""
 
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
 
     def __init__(self, rows: list[tuple[str, str, str]], config_path: str) -> None:
         super().__init__()
@@ -56,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
 class NoteScreen(ModalScreen[str | None]):
     """A note for the case summary: Ctrl+S or the key shown keeps it, Escape drops it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "keep", "Keep note", id="keep-note"),
         Binding("escape", "dismiss(None)", "Cancel", id="cancel-note"),
     ]
@@ -73,7 +76,7 @@ class NoteScreen(ModalScreen[str | None]):
 class SearchScreen(ModalScreen[SearchHit | None]):
     """Search the steps and error patterns of every flow; paste an error to be routed."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close-search")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Close", id="close-search")]
 
     def __init__(self, catalog: Catalog, matcher: Matcher) -> None:
         super().__init__()
@@ -111,8 +114,12 @@ class SearchScreen(ModalScreen[SearchHit | None]):
             results = self.query_one("#search-results", OptionList)
             self.dismiss(self.hits[results.highlighted or 0])
 
-    def key_down(self) -> None:
-        self.query_one("#search-results", OptionList).focus()
+    def key_down(self, event: Key) -> None:
+        """Down in the text box moves to the list (the list's own Down moves within it)."""
+        if isinstance(self.focused, Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#search-results", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#search-results")
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -69,8 +70,12 @@ class FlowPickerScreen(Screen[None]):
         if self.shown:
             self._open(self.shown[self.query_one("#flows", OptionList).highlighted or 0])
 
-    def key_down(self) -> None:
-        self.query_one("#flows", OptionList).focus()
+    def key_down(self, event: Key) -> None:
+        """Down in the text box moves to the list (the list's own Down moves within it)."""
+        if isinstance(self.focused, Input):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#flows", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#flows")
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -13,7 +15,7 @@ from selfhelp.tui.text import plain
 class ChoiceList(OptionList):
     """An option list whose options are numbered and can be picked with their number."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(str(n), f"pick({n - 1})", f"Pick choice {n}", show=False, id=f"pick-{n}") for n in range(1, 10)
     ]
 

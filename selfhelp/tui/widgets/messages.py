@@ -63,5 +63,7 @@ class NoticeMessage(Static):
     """
 
     def __init__(self, symbol: str, text: str, *, variant: str = "") -> None:
-        super().__init__(Content.assemble((f"{symbol} ", "bold"), plain(text)), classes=f"-{variant}" if variant else "")
+        super().__init__(
+            Content.assemble((f"{symbol} ", "bold"), plain(text)), classes=f"-{variant}" if variant else ""
+        )
         self.text = plain(text)
