@@ -56,8 +56,8 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
-    kind: Literal["choice", "text", "match"]
-    """Whether a choice was picked, text typed, or an error message pasted."""
+    kind: Literal["choice", "text", "match", "jump"]
+    """Whether a choice was picked, text typed, an error message pasted, or an agent jumped."""
     text: str
     """The answer as the user gave it: a choice's label or the (cleaned) text."""
     goto: str
@@ -434,6 +434,13 @@ class Session:
         self._touch()
         return True
 
+    def jump(self, node_id: str) -> Reply:
+        """Go straight to any node (a support agent's move); recorded like an answer, so back() undoes it."""
+        node = self.flow.nodes.get(node_id)
+        if node is None:
+            return Reply(ok=False, reason=f"The flow has no step {node_id!r}.")
+        return self._advance(Answer(kind="jump", text=f"Jumped to: {node.title or node_id}", goto=node_id))
+
     def restart(self) -> None:
         """Start the flow again from its first step (presets and notes stay)."""
         self.state.history = [Visit(node=self.flow.start)]
@@ -506,7 +513,7 @@ class Session:
             nxt = history[i + 1].node if i + 1 < len(history) else None
             if nxt != visit.answer.goto:
                 return f"the answer at step {visit.node!r} is inconsistent"
-            if nxt not in self._possible_targets(self.flow.nodes[visit.node]):
+            if visit.answer.kind != "jump" and nxt not in self._possible_targets(self.flow.nodes[visit.node]):
                 return f"step {visit.node!r} no longer leads to {nxt!r}"
         return None
 

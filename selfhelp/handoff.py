@@ -65,7 +65,7 @@ class StepRecord(BaseModel):
     """The question asked there, in plain text, when the step asks one."""
     answer: str
     """The answer given: a choice's label or the text typed or pasted."""
-    kind: Literal["choice", "text", "match"]
+    kind: Literal["choice", "text", "match", "jump"]
     """How it was answered."""
 
 

@@ -391,3 +391,21 @@ def test_cpor_subscription_walk_collects_values_for_support(cpor: Flow) -> None:
     assert session.back() and not session.finished
     session.restart()
     assert session.current.node == cpor.start and session.values == {}
+
+
+def test_jump_goes_anywhere_and_back_undoes_it(mini: Flow) -> None:
+    session = Session(mini)
+    assert not session.jump("nowhere").ok
+    assert session.jump("claimed").ok
+    assert session.current.node == "claimed"
+    answer = session.history[0].answer
+    assert answer is not None and answer.kind == "jump"
+    assert session.back() and session.current.node == "kind"
+
+
+def test_a_jump_survives_resume_on_a_changed_flow(mini: Flow) -> None:
+    session = Session(mini)
+    session.jump("domain")
+    changed = mini.model_copy(update={"version": "9"})
+    resumed, notice = Session.from_json(changed, session.to_json())
+    assert notice is not None and resumed.current.node == "domain"

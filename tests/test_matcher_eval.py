@@ -124,3 +124,19 @@ def test_evaluate_prints_the_confusion_table_and_suggests_thresholds(capsys: pyt
     out = capsys.readouterr().out
     assert "confusion" in out and "heldout" in out and "(out of scope)" in out
     assert "suggested (calibrated on the" in out and "match_threshold" in out
+
+
+def test_match_routes_across_flows_from_extra_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mini = (ROOT / "tests" / "engine_flows" / "mini.yaml").read_text()
+    (tmp_path / "payouts.yaml").write_text(
+        mini.replace("id: mini", "id: payouts").replace(
+            "The customer tenant ID and subdomain do not match",
+            "The incentive payout is on hold: tax profile incomplete",
+        )
+    )
+    assert main(["match", "--flows", str(tmp_path), "--json", "payout on hold, the tax profile is incomplete"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "match" and (out["matches"][0]["flow"], out["matches"][0]["node"]) == (
+        "payouts",
+        "mismatch",
+    )

@@ -6,10 +6,9 @@ Plain Python, no Textual: the screens call these and render the results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from selfhelp.catalog import Catalog
-from selfhelp.engine import Answer, Session, Visit
+from selfhelp.engine import Session
 from selfhelp.matching import Matcher, fold
 from selfhelp.models import CauseNode, Flow
 
@@ -18,21 +17,8 @@ MAX_HITS = 40
 
 
 def jump(session: Session, node_id: str) -> bool:
-    """Move the session to ``node_id`` as if a choice led there; ``False`` if the flow has no such node.
-
-    The jump is recorded as an answer ("Jumped to ..."), so back() undoes it,
-    the saved session replays it and the case summary shows it.
-    """
-    node = session.flow.nodes.get(node_id)
-    if node is None:
-        return False
-    visit = session.current
-    visit.answer = Answer(kind="choice", text=f"Jumped to: {node.title or node_id}", goto=node_id)
-    visit.undone = None
-    visit.pending = None
-    session.history.append(Visit(node=node_id))
-    session.state.updated = datetime.now(UTC).isoformat(timespec="seconds")
-    return True
+    """Move the session to ``node_id``; ``False`` if the flow has no such node (see ``Session.jump``)."""
+    return session.jump(node_id).ok
 
 
 @dataclass(frozen=True)
