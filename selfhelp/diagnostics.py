@@ -35,10 +35,14 @@ class Diagnostic(BaseModel):
     """What is wrong."""
     hint: str | None = None
     """How to put it right."""
+    suppressed: str | None = None
+    """Why this problem is switched off (by ``.selfhelp.yaml`` or a node's ``lint_off``); ``None`` if it is not."""
 
     def format(self) -> str:
         """``file:line:col: severity rule message``, then the hint indented on its own line."""
         head = f"{self.file}:{self.line}:{self.column}: {self.severity.value} {self.rule} {self.message}"
+        if self.suppressed is not None:
+            return f"{head}\n    switched off: {self.suppressed}"
         return f"{head}\n    hint: {self.hint}" if self.hint else head
 
 
@@ -48,27 +52,42 @@ def sort_key(diag: Diagnostic) -> tuple[str, int, int, str]:
 
 
 def has_errors(diags: list[Diagnostic]) -> bool:
-    """Whether any problem is an error (warnings alone leave a flow usable)."""
-    return any(d.severity is Severity.error for d in diags)
+    """Whether any problem is an error (warnings and switched-off problems leave a flow usable)."""
+    return any(d.severity is Severity.error and d.suppressed is None for d in diags)
 
 
-def format_text(diags: list[Diagnostic], files_checked: int) -> str:
-    """The human report: one problem a line (hint below), then a summary line."""
-    lines = [d.format() for d in sorted(diags, key=sort_key)]
-    errors = sum(d.severity is Severity.error for d in diags)
-    warnings = len(diags) - errors
+def _counts(diags: list[Diagnostic]) -> tuple[int, int, int]:
+    """Active errors, active warnings, and switched-off problems."""
+    active = [d for d in diags if d.suppressed is None]
+    errors = sum(d.severity is Severity.error for d in active)
+    return errors, len(active) - errors, len(diags) - len(active)
+
+
+def format_text(diags: list[Diagnostic], files_checked: int, *, show_suppressed: bool = False) -> str:
+    """The human report: one problem a line (hint below), then a summary line.
+
+    Switched-off problems are only counted, unless ``show_suppressed`` lists them with their reasons.
+    """
+    shown = [d for d in diags if show_suppressed or d.suppressed is None]
+    lines = [d.format() for d in sorted(shown, key=sort_key)]
+    errors, warnings, off = _counts(diags)
     noun = "file" if files_checked == 1 else "files"
-    lines.append(f"{files_checked} {noun} checked: {errors} error(s), {warnings} warning(s)")
+    summary = f"{files_checked} {noun} checked: {errors} error(s), {warnings} warning(s)"
+    if off:
+        summary += f", {off} switched off" + ("" if show_suppressed else " (--show-suppressed lists them)")
+    lines.append(summary)
     return "\n".join(lines)
 
 
 def format_json(diags: list[Diagnostic], files_checked: int) -> str:
     """The machine report: one JSON object with every problem."""
+    errors, warnings, off = _counts(diags)
     return json.dumps(
         {
             "files_checked": files_checked,
-            "errors": sum(d.severity is Severity.error for d in diags),
-            "warnings": sum(d.severity is Severity.warning for d in diags),
+            "errors": errors,
+            "warnings": warnings,
+            "suppressed": off,
             "diagnostics": [d.model_dump(mode="json") for d in sorted(diags, key=sort_key)],
         },
         indent=2,

@@ -159,6 +159,8 @@ class NodeBase(Strict):
     """A hash of that section's text when the node was written, for drift checks."""
     links: list[Link] = []
     """Documents recommended at this step."""
+    lint_off: dict[str, str] = {}
+    """Lint rules switched off for this node, each with the reason why (``rule-id: reason``)."""
 
 
 class QuestionNode(NodeBase):

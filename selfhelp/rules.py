@@ -17,6 +17,8 @@ class Rule:
     id: str
     severity: Severity
     summary: str
+    switchable: bool = False
+    """Whether a project or a node may switch it off: only rules a runnable flow can break."""
 
 
 _E, _W = Severity.error, Severity.warning
@@ -47,14 +49,16 @@ RULES: dict[str, Rule] = {
         Rule("start-unknown", _E, "The start node does not exist."),
         Rule("duplicate-node-id", _E, "Two nodes share an id."),
         Rule("dangling-target", _E, "A node leads to a node that does not exist."),
-        Rule("choice-without-target", _E, "A choice leads nowhere."),
-        Rule("dead-end", _E, "A node that is not an outcome has no way on."),
-        Rule("trap-cycle", _E, "A cycle from which no outcome can be reached."),
-        Rule("unreachable-node", _W, "No path from the start reaches the node."),
-        Rule("value-used-not-set", _E, "A kept value is used but no node keeps it."),
-        Rule("match-no-fallback", _E, "A match step has no no_match way on."),
-        Rule("match-no-patterns", _E, "A match step has no cause with error patterns to match."),
-        Rule("candidate-not-cause", _E, "A match step's candidate is not a cause node."),
+        Rule("choice-without-target", _E, "A choice leads nowhere.", switchable=True),
+        Rule("dead-end", _E, "A node that is not an outcome has no way on.", switchable=True),
+        Rule("trap-cycle", _E, "A cycle from which no outcome can be reached.", switchable=True),
+        Rule("unreachable-node", _W, "No path from the start reaches the node.", switchable=True),
+        Rule("value-used-not-set", _E, "A kept value is used but no node keeps it.", switchable=True),
+        Rule("match-no-fallback", _E, "A match step has no no_match way on.", switchable=True),
+        Rule("match-no-patterns", _E, "A match step has no cause with error patterns to match.", switchable=True),
+        Rule("candidate-not-cause", _E, "A match step's candidate is not a cause node.", switchable=True),
+        # Configuration
+        Rule("lint-config", _E, "A lint setting (.selfhelp.yaml or a node's lint_off) is malformed."),
         # Across files
         Rule("duplicate-flow-id", _E, "Two flow files declare the same flow id."),
     ]

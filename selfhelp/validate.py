@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from selfhelp import models
 from selfhelp.diagnostics import Diagnostic, display_path, has_errors
 from selfhelp.graph import FlowGraph, Path_
+from selfhelp.lint_config import CONFIG_NAME, find_config, load_config, waiver_problem
 from selfhelp.rules import severity_of
 from selfhelp.safe_yaml import LoadedYaml, load_bytes, load_file
 
@@ -61,10 +62,41 @@ def did_you_mean(word: str, options: Iterable[str]) -> str | None:
 class _Checker:
     """Checks one loaded file; collects diagnostics with positions."""
 
-    def __init__(self, display: str, loaded: LoadedYaml) -> None:
+    def __init__(self, display: str, loaded: LoadedYaml, disabled: Mapping[str, str] | None = None) -> None:
         self.display = display
         self.loaded = loaded
+        self.disabled = dict(disabled or {})
         self.diags: list[Diagnostic] = list(loaded.problems)
+        self.node_waivers = self._node_waivers()
+
+    def _node_waivers(self) -> dict[str, dict[str, str]]:
+        """Each node's well-formed ``lint_off`` entries (malformed ones are reported by _check_waivers)."""
+        nodes = self.loaded.data.get("nodes") if isinstance(self.loaded.data, Mapping) else None
+        waivers: dict[str, dict[str, str]] = {}
+        for nid, raw in (nodes or {}).items() if isinstance(nodes, Mapping) else ():
+            lint_off = raw.get("lint_off") if isinstance(raw, Mapping) else None
+            if isinstance(lint_off, Mapping):
+                waivers[nid] = {r: why for r, why in lint_off.items() if waiver_problem(r, why) is None}
+        return waivers
+
+    def _suppressed(self, rule: str, path: Path_) -> str | None:
+        """Why a problem at ``path`` is switched off, or ``None``."""
+        if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], str):
+            reason = self.node_waivers.get(path[1], {}).get(rule)
+            if reason is not None:
+                return f"lint_off on node {path[1]!r}: {reason}"
+        if rule in self.disabled:
+            return f".selfhelp.yaml: {self.disabled[rule]}"
+        return None
+
+    def _check_waivers(self) -> None:
+        nodes = self.loaded.data.get("nodes") if isinstance(self.loaded.data, Mapping) else None
+        for nid, raw in (nodes or {}).items() if isinstance(nodes, Mapping) else ():
+            lint_off = raw.get("lint_off") if isinstance(raw, Mapping) else None
+            for rule_id, reason in lint_off.items() if isinstance(lint_off, Mapping) else ():
+                problem = waiver_problem(rule_id, reason)
+                if problem:
+                    self.report("lint-config", ("nodes", nid, "lint_off", rule_id), *problem, prefer_key=True)
 
     def report(
         self, rule: str, path: Path_, message: str, hint: str | None = None, *, prefer_key: bool = False
@@ -79,6 +111,7 @@ class _Checker:
                 rule=rule,
                 message=message,
                 hint=hint,
+                suppressed=self._suppressed(rule, path),
             )
         )
 
@@ -96,6 +129,7 @@ class _Checker:
             return None
         flow = self._schema(data)
         self._graph(data)
+        self._check_waivers()
         return flow
 
     # --- schema -----------------------------------------------------------------
@@ -334,23 +368,28 @@ def _hint_for(err: Any) -> str | None:
     return None
 
 
-def check_bytes(raw: bytes, display: str) -> FileReport:
-    """Check a flow given as bytes (tests and editors use this)."""
+def check_bytes(raw: bytes, display: str, *, disabled: Mapping[str, str] | None = None) -> FileReport:
+    """Check a flow given as bytes (tests and editors use this); ``disabled`` maps rule ids off, with reasons."""
     loaded = load_bytes(raw, display, {("nodes",): "duplicate-node-id"})
-    return _finish(Path(display), display, loaded)
+    return _finish(Path(display), display, loaded, disabled or {}, [])
 
 
 def check_file(path: Path) -> FileReport:
-    """Check one flow file."""
+    """Check one flow file, with the rules its nearest ``.selfhelp.yaml`` switches off."""
     display = display_path(path)
     loaded = load_file(path, display, {("nodes",): "duplicate-node-id"})
-    return _finish(path, display, loaded)
+    config_path = find_config(path.parent)
+    config, config_problems = load_config(config_path) if config_path else (None, ())
+    disabled = config.lint.disable if config else {}
+    return _finish(path, display, loaded, disabled, list(config_problems))
 
 
-def _finish(path: Path, display: str, loaded: LoadedYaml) -> FileReport:
-    checker = _Checker(display, loaded)
+def _finish(
+    path: Path, display: str, loaded: LoadedYaml, disabled: Mapping[str, str], config_problems: list[Diagnostic]
+) -> FileReport:
+    checker = _Checker(display, loaded, disabled)
     flow = checker.run()
-    diags = checker.diags
+    diags = checker.diags + config_problems
     if has_errors(diags):
         flow = None
     return FileReport(path=path, display=display, flow=flow, diagnostics=diags, loaded=loaded)
@@ -364,7 +403,10 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
             found += sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.endswith((".test.yaml", ".test.yml"))
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not p.name.endswith((".test.yaml", ".test.yml"))
+                and p.name != CONFIG_NAME
             )
         else:
             found.append(path)
@@ -378,6 +420,7 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
 def check_files(paths: Iterable[Path]) -> list[FileReport]:
     """Check every file, then the rules across files (duplicate flow ids)."""
     reports = [check_file(p) for p in flow_files(paths)]
+    _report_config_problems_once(reports)
     first_by_id: dict[str, FileReport] = {}
     for report in reports:
         data = report.loaded.data if report.loaded else None
@@ -402,3 +445,17 @@ def check_files(paths: Iterable[Path]) -> list[FileReport]:
         else:
             first_by_id[flow_id] = report
     return reports
+
+
+def _report_config_problems_once(reports: list[FileReport]) -> None:
+    """A broken ``.selfhelp.yaml`` is reported with the first flow it applies to, not with every flow."""
+    seen: set[tuple[str, int, int, str]] = set()
+    for report in reports:
+        kept = []
+        for diag in report.diagnostics:
+            key = (diag.file, diag.line, diag.column, diag.message)
+            if diag.file != report.display and key in seen:
+                continue
+            seen.add(key)
+            kept.append(diag)
+        report.diagnostics = kept

@@ -84,10 +84,10 @@ def test_json_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 1
     report = json.loads(out)
-    assert set(report) == {"files_checked", "errors", "warnings", "diagnostics"}
+    assert set(report) == {"files_checked", "errors", "warnings", "suppressed", "diagnostics"}
     assert (report["files_checked"], report["errors"], report["warnings"]) == (3, 1, 1)
     first = report["diagnostics"][0]
-    assert set(first) == {"file", "line", "column", "severity", "rule", "message", "hint"}
+    assert set(first) == {"file", "line", "column", "severity", "rule", "message", "hint", "suppressed"}
     by_rule = {d["rule"]: d for d in report["diagnostics"]}
     assert by_rule["unknown-field"]["file"].endswith("unknown-field.yaml")
     assert (by_rule["unknown-field"]["line"], by_rule["unknown-field"]["column"]) == (9, 5)
@@ -99,7 +99,7 @@ def test_json_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
 def test_json_report_of_a_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = validate(capsys, "--format=json", str(GOOD))
     assert code == 0
-    assert json.loads(out) == {"files_checked": 1, "errors": 0, "warnings": 0, "diagnostics": []}
+    assert json.loads(out) == {"files_checked": 1, "errors": 0, "warnings": 0, "suppressed": 0, "diagnostics": []}
 
 
 def test_a_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

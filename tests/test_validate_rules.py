@@ -42,6 +42,7 @@ COMMITTED: dict[str, tuple[int, int, str | None]] = {
     "match-no-fallback": (7, 3, "no_match:"),
     "match-no-patterns": (7, 3, "errors:"),
     "candidate-not-cause": (10, 23, None),
+    "lint-config": (11, 7, "switchable:"),
 }
 
 #: Rules whose bad file is built inside a test (binary, huge or unreadable), with that test's name.

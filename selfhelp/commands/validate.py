@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="*", type=Path, help="flow files or folders (default: every loaded folder)")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument(
+        "--show-suppressed", action="store_true", help="also list problems switched off by .selfhelp.yaml or lint_off"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -36,5 +39,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
     reports = check_files(paths)
     diags = [d for r in reports for d in r.diagnostics]
-    print(format_json(diags, len(reports)) if args.format == "json" else format_text(diags, len(reports)))
+    print(
+        format_json(diags, len(reports))
+        if args.format == "json"
+        else format_text(diags, len(reports), show_suppressed=args.show_suppressed)
+    )
     return 1 if has_errors(diags) else 0

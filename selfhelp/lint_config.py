@@ -1,0 +1,115 @@
+"""Switching lint rules off: per project (a ``.selfhelp.yaml`` file) and per node (``lint_off:``).
+
+Only rules whose breach still leaves a runnable flow can be switched off (see
+``Rule.switchable``); a reason is required every time, and is kept: switched-off
+problems still appear in JSON reports and in the text summary's count, with
+the reason, so nobody forgets them.
+
+A project file looks like this::
+
+    lint:
+      disable:
+        unreachable-node: Draft branches for the article's next revision.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from selfhelp.diagnostics import Diagnostic, Severity, display_path
+from selfhelp.rules import RULES
+from selfhelp.safe_yaml import load_file
+
+CONFIG_NAME = ".selfhelp.yaml"
+
+Reason = str
+
+
+class LintSettings(BaseModel):
+    """The ``lint:`` section of a project file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    disable: dict[str, Reason] = {}
+    """Rule ids switched off for every flow below the file, each with the reason why."""
+
+
+class ProjectConfig(BaseModel):
+    """A ``.selfhelp.yaml`` project file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    lint: LintSettings = Field(default_factory=LintSettings)
+    """Lint settings."""
+
+
+def waiver_problem(rule_id: Any, reason: Any) -> tuple[str, str | None] | None:
+    """Why a rule cannot be switched off with this reason (message, hint), or ``None`` if it can."""
+    if not isinstance(rule_id, str) or rule_id not in RULES:
+        from selfhelp.validate import did_you_mean  # validate imports this module
+
+        return f"unknown rule {rule_id!r}", did_you_mean(str(rule_id), RULES) or "see docs/rules.md"
+    if not RULES[rule_id].switchable:
+        switchable = ", ".join(r.id for r in RULES.values() if r.switchable)
+        return f"rule {rule_id!r} cannot be switched off: a flow that breaks it cannot run", f"switchable: {switchable}"
+    if not isinstance(reason, str) or not reason.strip():
+        return f"switching {rule_id!r} off needs a reason", "write why, as the value: rule-id: reason"
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.selfhelp.yaml`` in ``start`` or a parent, not looking past a repository's root."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return config
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def load_config(path: Path) -> tuple[ProjectConfig, tuple[Diagnostic, ...]]:
+    """Read a project file; problems come back as diagnostics (the config is then empty).
+
+    Every flow below the file asks for it, so it is read once per version of the file.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return ProjectConfig(), ()
+    return _load_config(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _load_config(path: Path, _mtime_ns: int, _size: int) -> tuple[ProjectConfig, tuple[Diagnostic, ...]]:
+    display = display_path(path)
+    loaded = load_file(path, display)
+    problems = list(loaded.problems)
+    if problems:
+        return ProjectConfig(), tuple(problems)
+    data = loaded.data if loaded.data is not None else {}
+
+    def problem(where: tuple[str | int, ...], message: str, hint: str | None) -> Diagnostic:
+        line, col = loaded.position(where, prefer_key=True)
+        return Diagnostic(
+            file=display, line=line, column=col, severity=Severity.error, rule="lint-config", message=message, hint=hint
+        )
+
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = tuple(p for p in first["loc"] if isinstance(p, str | int))
+        return ProjectConfig(), (problem(where, f"{'.'.join(map(str, where)) or CONFIG_NAME}: {first['msg']}", None),)
+    bad = []
+    for rule_id, reason in config.lint.disable.items():
+        why = waiver_problem(rule_id, reason)
+        if why:
+            bad.append(problem(("lint", "disable", rule_id), *why))
+    disable = {r: why for r, why in config.lint.disable.items() if waiver_problem(r, why) is None}
+    return ProjectConfig(lint=LintSettings(disable=disable)), tuple(bad)
