@@ -308,11 +308,19 @@ class Session:
                 multiline=node.multiline,
                 required=any(v.type.value == "required" for v in node.validators),
                 expects=[answers.describe(v) for v in node.validators],
-                default=self.values.get(node.store),
+                default=self.values.get(node.store) or self._prefill(node),
             )
         if isinstance(node, MatchNode):
             return InputSpec(kind="match", placeholder=node.placeholder, multiline=True, required=True)
         return None
+
+    def _prefill(self, node: InputNode) -> str | None:
+        """The first value of the node's ``prefill`` kind found in the latest pasted error, if any."""
+        result = self.match_result() if node.prefill else None
+        if result is None or node.prefill is None:
+            return None
+        found = result.params.get(node.prefill) or [v for m in result.matches for v in m.params.get(node.prefill, [])]
+        return found[0] if found else None
 
     def _route(self, route: str | list[Branch] | None) -> str | None:
         if route is None or isinstance(route, str):

@@ -58,6 +58,8 @@ class MatchResult(BaseModel):
     """The candidates, best first: one for match, two or three for ambiguous."""
     notice: str | None = None
     """Something the user should know, such as that a long paste was cut."""
+    params: dict[str, list[str]] = {}
+    """Variable parts found in the message (GUIDs, domains, ...), by kind, whatever the verdict."""
 
 
 class Matcher(Protocol):

@@ -26,6 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
 
+#: The kinds of variable part the error matcher finds in a pasted message.
+ParamKind = Literal["guid", "email", "url", "domain", "date", "id", "number"]
+
 NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
 ValueName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 
@@ -183,6 +186,8 @@ class InputNode(NodeBase):
     """A hint shown in the empty input box."""
     multiline: bool = False
     """Whether the answer may span several lines."""
+    prefill: ParamKind | None = None
+    """Offer the first value of this kind found in a pasted error message (a GUID, a domain, ...) as the answer."""
     validators: list[InputValidator] = []
     """Checks the answer must pass, in order; the first that fails is reported."""
     next: NodeId | list[Branch] | None = None

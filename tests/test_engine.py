@@ -18,6 +18,7 @@ from selfhelp.engine import (
     condition_holds,
     flow_hash,
 )
+from selfhelp.matching import MatchResult
 from selfhelp.models import CauseNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
 from selfhelp.validate import check_file
 
@@ -409,3 +410,27 @@ def test_a_jump_survives_resume_on_a_changed_flow(mini: Flow) -> None:
     changed = mini.model_copy(update={"version": "9"})
     resumed, notice = Session.from_json(changed, session.to_json())
     assert notice is not None and resumed.current.node == "domain"
+
+
+class _ParamsOnly:
+    """A matcher that finds no cause but reports the variable parts of the message."""
+
+    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
+        return MatchResult(query=text, verdict="none", params={"guid": [GUID]})
+
+
+def test_a_guid_in_the_pasted_error_prefills_the_tenant_input(mini: Flow) -> None:
+    session = Session(mini, matcher=_ParamsOnly())
+    session.choose(0)
+    session.submit(f"Tenant {GUID} is not valid for this claim")
+    assert session.current.node == "tenant"
+    spec = session.step().input
+    assert spec is not None and spec.default == GUID
+    assert "tenant_id" not in session.values  # offered, not answered for the user
+
+
+def test_without_a_pasted_guid_there_is_no_prefill(mini: Flow) -> None:
+    session = Session(mini, matcher=_ParamsOnly())
+    session.choose(1)
+    spec = session.step().input
+    assert spec is not None and spec.default is None
