@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from selfhelp.diagnostics import Diagnostic
 from selfhelp.models import Flow
+from selfhelp.sources import FLOWS_ENV, FlowSource, flow_sources, shipped_flows_dir
 from selfhelp.validate import FileReport, check_files
 
-#: Extra flow folders, separated like PATH (``:`` on POSIX, ``;`` on Windows).
-FLOWS_ENV = "SELFHELP_FLOWS"
-
-
-def shipped_flows_dir() -> Path:
-    """The folder of the flows shipped with selfhelp.
-
-    An installed wheel carries them as ``selfhelp/_flows``; a source checkout
-    (or an editable install) reads the repository's ``flows/`` folder.
-    """
-    here = Path(__file__).resolve().parent
-    packaged = here / "_flows"
-    return packaged if packaged.is_dir() else here.parent / "flows"
-
-
-@dataclass(frozen=True)
-class FlowSource:
-    """A folder flows are read from, and why it is read."""
-
-    path: Path
-    origin: str
-    """``shipped``, ``env`` (from SELFHELP_FLOWS) or ``option`` (from --flows)."""
+__all__ = ["FLOWS_ENV", "Catalog", "FlowSource", "LoadedFlow", "flow_sources", "load_catalog", "shipped_flows_dir"]
 
 
 @dataclass
@@ -65,26 +43,9 @@ class Catalog:
         return self.flows.get(flow_id)
 
 
-def flow_sources(
-    extra: Iterable[Path] = (), *, include_shipped: bool = True, environ: dict[str, str] | None = None
-) -> list[FlowSource]:
-    """The folders to read, in order: shipped, then SELFHELP_FLOWS, then ``extra``."""
-    env = os.environ if environ is None else environ
-    sources = [FlowSource(shipped_flows_dir(), "shipped")] if include_shipped else []
-    sources += [FlowSource(Path(p), "env") for p in env.get(FLOWS_ENV, "").split(os.pathsep) if p.strip()]
-    sources += [FlowSource(Path(p), "option") for p in extra]
-    unique: list[FlowSource] = []
-    seen: set[Path] = set()
-    for source in sources:
-        key = source.path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(source)
-    return unique
-
-
 def load_catalog(sources: list[FlowSource]) -> Catalog:
     """Load every flow file below the sources; same-id flows are reported as errors naming both files."""
+    stamps = _stamps(sources)
     origin_of: dict[Path, str] = {}
     files: list[Path] = []
     for source in sources:
@@ -96,7 +57,26 @@ def load_catalog(sources: list[FlowSource]) -> Catalog:
     for report in reports:
         if report.ok and report.flow is not None:
             catalog.flows[report.flow.id] = LoadedFlow(report.flow, report.path, _origin(report.path, origin_of))
+    _remember_first_screens(sources, catalog, stamps)
     return catalog
+
+
+def _stamps(sources: list[FlowSource]) -> list[tuple[str, int, int]] | None:
+    """The files about to be read, stamped before reading them (see :mod:`selfhelp.first_paint`)."""
+    from selfhelp.first_paint import fingerprint
+
+    try:
+        return fingerprint(sources)
+    except OSError:
+        return None  # a file vanished while listing: no cache this time
+
+
+def _remember_first_screens(sources: list[FlowSource], catalog: Catalog, stamps: list | None) -> None:
+    """Keep what each flow's first screen shows, so the next start paints it before loading (any run warms it)."""
+    from selfhelp.first_paint import remember
+
+    if stamps is not None:
+        remember(sources, catalog, stamps)
 
 
 def _origin(path: Path, origin_of: dict[Path, str]) -> str:

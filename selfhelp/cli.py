@@ -10,17 +10,19 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from selfhelp import __version__, commands
-from selfhelp.catalog import FLOWS_ENV
 from selfhelp.commands import run_app
 from selfhelp.commands.common import UsageError
+from selfhelp.sources import FLOWS_ENV
 
 
 def command_modules() -> list[ModuleType]:
     """Every module of ``selfhelp.commands`` that defines ``register``, in their ``ORDER``.
 
     Each subcommand is one module with ``register(subparsers)``; finding them
-    here means adding a command never touches this file. Command modules keep
-    heavy imports inside their ``run`` so that start-up stays cheap.
+    here means adding a command never touches this file. Command modules import
+    only the standard library at their top and keep the rest inside ``run``:
+    all of them are imported to build the parser, so ``selfhelp --version`` and
+    the app's start-up would otherwise pay for every command's imports.
     """
     found = []
     for info in pkgutil.iter_modules(commands.__path__):

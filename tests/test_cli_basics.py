@@ -72,3 +72,18 @@ def test_unknown_flow_is_a_usage_error_with_a_suggestion(capsys: pytest.CaptureF
 
 def test_shipped_flows_dir_exists() -> None:
     assert (shipped_flows_dir() / "cpor-customer-association.yaml").is_file()
+
+
+def test_version_help_and_parsing_do_not_import_pydantic() -> None:
+    """Every command module is imported to build the parser: they keep their heavy imports inside run()."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from selfhelp.cli import build_parser, main\n"
+        "for argv in (['--version'], ['--help'], ['run', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n            main(argv)\n        except SystemExit:\n            pass\n"
+        "build_parser().parse_args(['run', 'some-flow'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'textual', 'rich')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -1,31 +1,46 @@
-"""What several subcommands share: loading the catalog from the global options."""
+"""What several subcommands share: the flow folders and the catalog from the global options.
+
+Standard library only at the top: every command module imports this one when
+the parser is built, and ``selfhelp --help`` must not pay for pydantic.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from selfhelp.catalog import Catalog, flow_sources, load_catalog
+if TYPE_CHECKING:
+    from selfhelp.catalog import Catalog
+    from selfhelp.sources import FlowSource
 
 
 class UsageError(Exception):
     """A mistake in how the command was called (exit status 2)."""
 
 
-def catalog_from_args(args: argparse.Namespace) -> Catalog:
-    """Load the shipped flows, SELFHELP_FLOWS and every ``--flows`` folder."""
+def sources_from_args(args: argparse.Namespace) -> list[FlowSource]:
+    """The shipped flows, SELFHELP_FLOWS and every ``--flows`` folder (a missing folder is a usage error)."""
+    from selfhelp.sources import flow_sources
+
     extra = [Path(p) for p in getattr(args, "flows", None) or []]
     missing = [str(p) for p in extra if not p.exists()]
     if missing:
         raise UsageError(f"no such flow folder: {', '.join(missing)}")
-    return load_catalog(flow_sources(extra))
+    return flow_sources(extra)
+
+
+def catalog_from_args(args: argparse.Namespace) -> Catalog:
+    """Load the shipped flows, SELFHELP_FLOWS and every ``--flows`` folder."""
+    from selfhelp.catalog import load_catalog
+
+    return load_catalog(sources_from_args(args))
 
 
 def warn_broken(catalog: Catalog) -> None:
     """Tell the user, on stderr, about flow files that could not be loaded (and why, briefly)."""
-    for report in catalog.broken:
-        errors = [d for d in report.diagnostics if d.severity.value == "error"]
-        first = errors[0].format().splitlines()[0] if errors else "unusable"
-        more = f" (+{len(errors) - 1} more; run 'selfhelp validate {report.display}')" if len(errors) > 1 else ""
-        print(f"selfhelp: skipped {report.display}: {first}{more}", file=sys.stderr)
+    from selfhelp.first_paint import skipped_lines
+
+    for line in skipped_lines(catalog):
+        print(line, file=sys.stderr)

@@ -1,11 +1,22 @@
-"""``selfhelp`` and ``selfhelp run FLOW_ID``: open the terminal app."""
+"""``selfhelp`` and ``selfhelp run FLOW_ID``: open the terminal app.
+
+When the first-paint cache (:mod:`selfhelp.first_paint`) still fits the flow
+files, the app paints the first question from it straight away and loads the
+flows behind it; otherwise it loads them first, as without a cache.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
-from selfhelp.validate import did_you_mean
+from selfhelp.commands.common import UsageError, catalog_from_args, sources_from_args, warn_broken
+
+if TYPE_CHECKING:
+    from selfhelp.catalog import Catalog
+    from selfhelp.first_paint import Hit
+    from selfhelp.tui.app import Loaded
 
 ORDER = 10
 
@@ -17,14 +28,53 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    flow_id: str | None = getattr(args, "flow_id", None)
+    hit = None if args.agent else _cached_first_screen(args, flow_id)
+    if hit is not None:
+        for line in hit.warnings:  # what loading said last time, about the very same files
+            print(line, file=sys.stderr)
+        from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
+
+        return run_app(None, flow_id=hit.screen.flow_id, preview=hit.screen, loader=lambda: _load(args, hit))
     catalog = catalog_from_args(args)
     warn_broken(catalog)
-    flow_id = getattr(args, "flow_id", None)
+    check_flow(catalog, flow_id)
+    from selfhelp.tui.app import run_app
+
+    return run_app(catalog, flow_id=flow_id, agent=args.agent)
+
+
+def check_flow(catalog: Catalog, flow_id: str | None) -> None:
+    """Refuse an unknown flow id, or a catalog with no usable flow (a usage error, with a suggestion)."""
     if flow_id is not None and catalog.get(flow_id) is None:
+        from selfhelp.validate import did_you_mean
+
         hint = did_you_mean(flow_id, catalog.flows)
         raise UsageError(f"no flow {flow_id!r}" + (f"; {hint}" if hint else "; see 'selfhelp list'"))
     if not catalog.flows:
         raise UsageError("no usable flows found; see 'selfhelp validate'")
-    from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
 
-    return run_app(catalog, flow_id=flow_id, agent=args.agent)
+
+def _cached_first_screen(args: argparse.Namespace, flow_id: str | None) -> Hit | None:
+    """The cached first screen, if the flow files are exactly those it was made from."""
+    from selfhelp.first_paint import lookup
+
+    return lookup(sources_from_args(args), flow_id)
+
+
+def _load(args: argparse.Namespace, hit: Hit) -> Loaded:
+    """Load the catalog behind the painted first screen (in a worker thread: no printing here).
+
+    Checks the flow as a start without a cache would; a :class:`UsageError` is
+    raised again once the app has closed, so the user reads it as usual.
+    """
+    from selfhelp.first_paint import skipped_lines
+    from selfhelp.tui.app import Loaded
+
+    catalog = catalog_from_args(args)
+    flow_id: str | None = getattr(args, "flow_id", None)
+    check_flow(catalog, flow_id)
+    if flow_id is None and len(catalog.flows) == 1:
+        flow_id = next(iter(catalog.flows))
+    news = [line for line in skipped_lines(catalog) if line not in hit.warnings]
+    return Loaded(catalog, flow_id, news)

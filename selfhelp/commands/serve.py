@@ -12,7 +12,6 @@ import shlex
 import sys
 
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
-from selfhelp.validate import did_you_mean
 
 ORDER = 40
 DEFAULT_HOST = "127.0.0.1"
@@ -57,6 +56,8 @@ def _is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    from selfhelp.validate import did_you_mean
+
     catalog = catalog_from_args(args)
     warn_broken(catalog)
     if args.flow is not None and catalog.get(args.flow) is None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from selfhelp.catalog import flow_sources
 from selfhelp.commands.common import UsageError
-from selfhelp.diagnostics import format_json, format_text, has_errors
-from selfhelp.validate import check_files, flow_files
 
 ORDER = 30
 
@@ -29,6 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from selfhelp.diagnostics import format_json, format_text, has_errors
+    from selfhelp.sources import flow_sources
+    from selfhelp.validate import check_files, flow_files
+
     paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
     missing = [str(p) for p in paths if not p.exists()]
     if missing and args.paths:

@@ -14,20 +14,37 @@ app: it starts with the default keys and says what was wrong.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 CONFIG_ENV = "SELFHELP_CONFIG"
 
 
-class UIConfig(BaseModel):
+# A plain dataclass rather than a pydantic model: the settings are read before the first paint,
+# and importing pydantic there would cost more than the whole rest of reading them.
+@dataclass(frozen=True)
+class UIConfig:
     """Settings of the terminal app."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    keymap: dict[str, str] = {}
+    keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma-separated for several), overriding the defaults."""
+
+    @classmethod
+    def from_data(cls, data: object) -> UIConfig:
+        """The settings in a parsed file; ``ValueError("where: what")`` when they are not valid."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"top level: expected a mapping, got {type(data).__name__}")
+        unknown = [str(key) for key in data if key != "keymap"]
+        if unknown:
+            raise ValueError(f"{unknown[0]}: unknown setting (known: keymap)")
+        keymap = data.get("keymap") or {}
+        if not isinstance(keymap, Mapping):
+            raise ValueError(f"keymap: expected a mapping of binding id to keys, got {type(keymap).__name__}")
+        for key, keys in keymap.items():
+            if not isinstance(key, str) or not isinstance(keys, str):
+                raise ValueError(f"keymap.{key}: expected text (keys such as ctrl+z), got {type(keys).__name__}")
+        return cls(keymap=dict(keymap))
 
 
 def config_path(environ: dict[str, str] | None = None) -> Path:
@@ -53,8 +70,6 @@ def load_config(path: Path | None = None) -> tuple[UIConfig, str | None]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return UIConfig(), f"Settings file {path} ignored: {str(exc).splitlines()[0]}"
     try:
-        return UIConfig.model_validate(data), None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "top level"
-        return UIConfig(), f"Settings file {path} ignored: {where}: {first['msg']}"
+        return UIConfig.from_data(data), None
+    except ValueError as exc:
+        return UIConfig(), f"Settings file {path} ignored: {exc}"

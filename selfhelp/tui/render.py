@@ -1,26 +1,33 @@
-"""Turning engine views into what the screens show: Markdown for steps, short texts for notices.
+"""Turning steps into what the screens show: Markdown for steps, short texts for notices.
 
-No Textual here: these are plain functions over :class:`~selfhelp.engine.StepView`
-and :class:`~selfhelp.matching.MatchResult`, tested without an app.
+No Textual here: these are plain functions over :class:`~selfhelp.first_paint.Step`
+(the plain form of an engine ``StepView``) and :class:`~selfhelp.matching.MatchResult`,
+tested without an app. Nothing here imports the engine or the models at load time:
+the first question is painted before they are imported.
 """
 
 from __future__ import annotations
 
-from selfhelp.engine import Session, StepView
-from selfhelp.matching import MatchResult
-from selfhelp.models import OutcomeResult
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from selfhelp.tui.text import md_escape, plain
 
-#: How each outcome is announced: a symbol and words, so meaning never rests on colour.
-OUTCOME_BANNERS: dict[OutcomeResult, str] = {
-    OutcomeResult.resolved: "✔ Resolved",
-    OutcomeResult.contact_support: "✉ Contact support",
-    OutcomeResult.wait: "⏳ Wait",
-    OutcomeResult.redirect: "↪ Another topic",
+if TYPE_CHECKING:
+    from selfhelp.engine import Session
+    from selfhelp.first_paint import Step
+    from selfhelp.matching import MatchResult
+
+#: How each outcome is announced (by ``OutcomeResult`` value): a symbol and words, so meaning never rests on colour.
+OUTCOME_BANNERS: dict[str, str] = {
+    "resolved": "✔ Resolved",
+    "contact_support": "✉ Contact support",
+    "wait": "⏳ Wait",
+    "redirect": "↪ Another topic",
 }
 
 
-def step_markdown(view: StepView, *, agent: bool = False) -> str:
+def step_markdown(view: Step, *, agent: bool = False) -> str:
     """The Markdown of one step: heading, body, links (and, for agents, the article section)."""
     parts: list[str] = []
     title = md_escape(view.title) if view.title else ""
@@ -41,7 +48,7 @@ def step_markdown(view: StepView, *, agent: bool = False) -> str:
     return "\n\n".join(parts)
 
 
-def pending_markdown(result: MatchResult) -> str:
+def pending_markdown(result: MatchResult | None = None) -> str:
     """The "did you mean" question asked when a pasted message fits several causes."""
     return "### Did you mean one of these?\n\nThat message fits more than one known cause. **Which one is closest?**"
 
@@ -65,8 +72,12 @@ def match_notice(result: MatchResult) -> str:
 
 def breadcrumb(session: Session, width: int) -> str:
     """The path so far as ``A › B › C``, cut from the left with ``…`` to fit ``width`` cells."""
-    titles = [plain(session.flow.nodes[v.node].title or v.node) for v in session.path()]
-    crumbs = list(titles)
+    return fit_crumbs([session.flow.nodes[v.node].title or v.node for v in session.path()], width)
+
+
+def fit_crumbs(titles: Sequence[str], width: int) -> str:
+    """Step titles as ``A › B › C``, cut from the left with ``…`` to fit ``width`` cells."""
+    crumbs = [plain(title) for title in titles]
     text = " › ".join(crumbs)
     while len(crumbs) > 1 and len(text) > width:
         crumbs.pop(0)

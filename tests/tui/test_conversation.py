@@ -134,6 +134,20 @@ async def test_picker_by_arrows(make_app, two_flows) -> None:
         assert conversation(app).session.flow.id == "tui-second"
 
 
+async def test_another_topic_from_a_flow_opened_directly(make_app, two_flows) -> None:
+    """``selfhelp run FLOW``, then "Choose another topic" (the first screen cannot be switched away from)."""
+    app = make_app(catalog=two_flows, flow_id=CPOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(2):  # and again, from the flow opened in the picker
+            app.action_pick_flow()
+            await pilot.pause()
+            assert "What do you need help with?" in screen_text(app)
+            await pilot.press(*"payout", "enter")
+            await pilot.pause()
+            assert conversation(app).session.flow.id == "tui-second"
+        assert len(app.screen_stack) <= 2  # screens are replaced, not piled up
+
+
 async def test_help_lists_every_key_with_its_id_and_a_remap_works(make_app) -> None:
     app = make_app(flow_id=CPOR, config=UIConfig(keymap={"back": "ctrl+z", "restart": "f5"}))
     async with app.run_test(size=(100, 40)) as pilot:

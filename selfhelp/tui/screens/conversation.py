@@ -3,10 +3,18 @@
 The screen is a thin layer over :class:`~selfhelp.engine.Session`: it shows
 ``session.step()`` and sends what the user does (choose, submit, back, restart,
 add a note); every decision about where to go is the engine's.
+
+At start-up the screen may open without a session, painting a cached first
+screen (``preview``) while the app loads the flows. The user can already move
+through the choices and type; what needs the session (an answer sent, back,
+restart, ...) is kept and done, in order, once :meth:`ConversationScreen.attach`
+gives it. After an answer is sent the answer box waits, disabled, so no second
+answer can be aimed at a step that is about to change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -17,10 +25,9 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
-from selfhelp.engine import Reply, Session, StepView
-from selfhelp.models import OutcomeResult
+from selfhelp.first_paint import Link, Step, first_screen, step_of
 from selfhelp.tui import render
 from selfhelp.tui.text import literal, md_escape, plain
 from selfhelp.tui.widgets.choices import ChoiceList
@@ -28,6 +35,9 @@ from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessag
 from selfhelp.tui.widgets.paste_area import PasteArea
 
 if TYPE_CHECKING:
+    from selfhelp.engine import Reply, Session
+    from selfhelp.first_paint import FirstScreen
+    from selfhelp.matching import MatchResult
     from selfhelp.tui.app import SelfHelpApp
 
 #: What an outcome offers instead of choices: (action, label).
@@ -40,6 +50,9 @@ QUIT = ("app.quit", "Quit")
 
 class ConversationScreen(Screen[None]):
     """One session of one flow, as a chat."""
+
+    AUTO_FOCUS = ""
+    """Each step focuses its own answer widget; focusing another first would only redraw the footer twice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,alt+left", "back", "Back", id="back", tooltip="Undo the last answer"),
@@ -69,15 +82,22 @@ class ConversationScreen(Screen[None]):
 
     def __init__(
         self,
-        session: Session,
+        session: Session | None,
         *,
         agent: bool = False,
         notice: str | None = None,
         jump_to: str | None = None,
+        preview: FirstScreen | None = None,
     ) -> None:
         super().__init__(classes="-agent" if agent else "")
-        self.session = session
-        """The session shown; the screen never changes it except through its methods."""
+        if session is None and preview is None:
+            raise ValueError("a conversation needs a session, or a first screen to show until it has one")
+        self.session: Session | None = session
+        """The session shown; the screen never changes it except through its methods (``None`` until attached)."""
+        self.preview = preview
+        """The cached first screen painted while the session loads."""
+        self._queued: list[Callable[[], None]] = []
+        self._rendering: StepMessage | None = None
         self.notice = notice
         self.jump_to = jump_to
         self._answer_messages: list[UserMessage] = []
@@ -101,7 +121,10 @@ class ConversationScreen(Screen[None]):
                 yield Static(Content("Flow map  ▶ here  ✓ path taken"), id="map-title")
                 yield Static(id="notes")
             with Vertical(id="main"):
-                yield VerticalScroll(id="conversation", can_focus=False)
+                with VerticalScroll(id="conversation", can_focus=False):
+                    if self.preview is not None and self.session is None:
+                        # Composed rather than mounted afterwards: one layout pass less before the first paint.
+                        yield from self._preview_messages(self.preview)
                 with Vertical(id="answer"):
                     yield Static(id="hint")
                     yield Input(id="answer-input")
@@ -111,11 +134,24 @@ class ConversationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.session is None:
+            assert self.preview is not None
+            self.conversation.anchor()
+            self._set_up_answer(self.preview.step)
+            self._refresh_chrome()
+            return
+        self._open_session()
+
+    def _preview_messages(self, preview: FirstScreen) -> list[Widget]:
+        """The intro and the first step of the cached first screen (a cached step is never an outcome)."""
+        step = StepMessage(render.step_markdown(preview.step, agent=self.agent))
+        self._rendering = step
+        return [self._intro(preview.title, preview.description), step]
+
+    def _open_session(self) -> None:
+        assert self.session is not None
         flow = self.session.flow
-        intro = f"**{md_escape(flow.title)}**"
-        if flow.description.strip():
-            intro += "\n\n" + plain(flow.description).strip()
-        self._say(StepMessage(intro, classes="intro"))
+        self._say_intro(flow.title, flow.description)
         if self.notice:
             self._say(NoticeMessage("⚠", self.notice, variant="warning"))
         self._replay()
@@ -126,8 +162,60 @@ class ConversationScreen(Screen[None]):
         else:
             self._show_step()
 
+    def _say_intro(self, title: str, description: str) -> None:
+        self._say(self._intro(title, description))
+
+    def _intro(self, title: str, description: str) -> StepMessage:
+        intro = f"**{md_escape(title)}**"
+        if description.strip():
+            intro += "\n\n" + plain(description).strip()
+        return StepMessage(intro, classes="intro")
+
+    # --- before the session: the cached first screen --------------------------------------
+
+    def attach(self, session: Session) -> None:
+        """Take the session the app loaded behind the cached first screen, and do what the user asked meanwhile.
+
+        When the session's first screen is the one painted (the usual case), nothing
+        on screen moves; otherwise (the flow changed since it was cached) the
+        conversation is painted again from the session, and what the user did on the
+        outdated screen is dropped, with a notice, rather than applied to other choices.
+        """
+        queued, self._queued = self._queued, []
+        same = first_screen(session.flow, session.step()) == self.preview
+        self.session, self.preview = session, None
+        self.query_one("#answer").disabled = False
+        if same:
+            for callback in queued:
+                callback()
+            if not queued:
+                self._refresh_chrome()
+            return
+        self.conversation.remove_children()
+        self._answer_messages.clear()
+        self._open_session()
+        if queued:
+            self.notify(
+                "This flow changed since it was last opened: the first question is shown again as it is now.",
+                severity="warning",
+                markup=False,
+            )
+
+    def _later(self, callback: Callable[[], None], *, answer: bool = False) -> bool:
+        """Before the session is attached, keep ``callback`` for then (and say so); with a session, ``False``.
+
+        With ``answer``, the answer box waits (disabled) until then: the next step is on its way.
+        """
+        if self.session is not None:
+            return False
+        self._queued.append(callback)
+        if answer:
+            self.query_one("#answer").disabled = True
+            self.query_one("#hint", Static).update(Content("One moment: opening the flow…"))
+        return True
+
     def _build_tree(self) -> None:
-        if self._tree_built:
+        if self._tree_built or self.session is None:
             return
         from selfhelp.tui.widgets.flow_tree import FlowTree  # only agents see the map
 
@@ -159,20 +247,18 @@ class ConversationScreen(Screen[None]):
 
     def _replay(self) -> None:
         """Show the answered steps of a resumed session, as they were."""
+        assert self.session is not None
         for visit in self.session.history[:-1]:
             node = self.session.flow.nodes[visit.node]
-            view = StepView(
+            view = Step(
                 node_id=visit.node,
                 kind=node.kind,
                 title=node.title,
                 text=node.text,
                 source=node.source,
-                links=list(node.links),
-                choices=[],
+                links=tuple(Link(link.title, link.url) for link in node.links),
+                choices=(),
                 input=None,
-                previous_answer=None,
-                pending=None,
-                outcome=None,
             )
             self._say(StepMessage(render.step_markdown(view, agent=self.agent)))
             if visit.answer is not None:
@@ -180,29 +266,42 @@ class ConversationScreen(Screen[None]):
 
     def _show_step(self) -> None:
         """Show the current step and set up the answer box for it."""
+        assert self.session is not None
         view = self.session.step()
-        if view.pending is not None:
-            message = StepMessage(render.pending_markdown(view.pending))
+        self._show(step_of(view), pending=view.pending)
+        self.selfhelp.save(self.session)
+
+    def _show(self, view: Step, *, pending: MatchResult | None = None) -> None:
+        """Show a step (the session's, or the cached first one) and set up the answer box for it."""
+        if pending is not None:
+            message = StepMessage(render.pending_markdown(pending))
         else:
             message = StepMessage(render.step_markdown(view, agent=self.agent))
             if view.outcome is not None:
-                message.add_class("outcome", f"outcome-{view.outcome.value}")
+                message.add_class("outcome", f"outcome-{view.outcome}")
         widgets: list[Widget] = [message]
-        if view.outcome is OutcomeResult.contact_support:
+        if view.outcome == "contact_support":
             widgets.append(self._summary_box())
         self._say(*widgets, top=len(widgets) > 1)
         self._set_up_answer(view)
         self._refresh_chrome()
-        self.selfhelp.save(self.session)
-        self.selfhelp.step_shown()
+        self._rendering = message
+
+    @on(Markdown.TableOfContentsUpdated)
+    def _rendered(self, event: Markdown.TableOfContentsUpdated) -> None:
+        """A step's Markdown is laid out (it renders in the background): the step is on screen at the next paint."""
+        if event.markdown is self._rendering:
+            self._rendering = None
+            self.selfhelp.step_shown()
 
     def _summary_box(self) -> Static:
         from selfhelp.handoff import build_summary
 
+        assert self.session is not None
         text = build_summary(self.session).to_text()
         return Static(literal(text), classes="summary-box")
 
-    def _set_up_answer(self, view: StepView) -> None:
+    def _set_up_answer(self, view: Step) -> None:
         text_input = self.query_one("#answer-input", Input)
         paste = self.query_one("#paste", PasteArea)
         choices = self.query_one("#choices", ChoiceList)
@@ -212,7 +311,7 @@ class ConversationScreen(Screen[None]):
         text_input.display = spec is not None and not spec.multiline
         paste.display = spec is not None and spec.multiline
         self._outcome_actions = self._actions_for(view) if view.outcome is not None else []
-        labels = [label for _, label in self._outcome_actions] or [c.label for c in view.choices]
+        labels = [label for _, label in self._outcome_actions] or list(view.choices)
         choices.display = bool(labels)
         choices.show_choices(labels, earlier=view.previous_answer if spec is None else None)
         focus: Widget = choices
@@ -239,16 +338,20 @@ class ConversationScreen(Screen[None]):
         self.query_one("#hint", Static).update(Content(" ".join(hint_parts)))
         focus.focus()
 
-    def _actions_for(self, view: StepView) -> list[tuple[str, str]]:
-        actions = [COPY, SAVE] if view.outcome is OutcomeResult.contact_support else []
+    def _actions_for(self, view: Step) -> list[tuple[str, str]]:
+        actions = [COPY, SAVE] if view.outcome == "contact_support" else []
         return [*actions, GO_BACK, RESTART, QUIT]
 
     def _refresh_chrome(self) -> None:
         """Breadcrumb, the agent's map and notes: everything that follows the session's position."""
-        width = max(self.size.width - 2, 20)
-        crumb = render.breadcrumb(self.session, width - len("Path: "))
+        width = max(self.size.width - 2, 20) - len("Path: ")
+        if self.session is not None:
+            crumb = render.breadcrumb(self.session, width)
+        else:
+            assert self.preview is not None
+            crumb = render.fit_crumbs([self.preview.step.title or self.preview.step.node_id], width)
         self.query_one("#breadcrumb", Static).update(Content.assemble(("Path: ", "bold"), crumb))
-        if self._tree_built:
+        if self._tree_built and self.session is not None:
             from selfhelp.tui.widgets.flow_tree import FlowTree
 
             visited = [v.node for v in self.session.history[:-1]]
@@ -296,7 +399,12 @@ class ConversationScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#choices")
     def _choice_picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        index = event.option_index
+        self._pick(event.option_index)
+
+    def _pick(self, index: int) -> None:
+        if self._later(lambda: self._pick(index), answer=True):
+            return
+        assert self.session is not None
         if self._outcome_actions:
             action, _ = self._outcome_actions[index]
             self.call_later(self.run_action, action)
@@ -316,6 +424,9 @@ class ConversationScreen(Screen[None]):
         self._submit(event.value)
 
     def _submit(self, text: str) -> None:
+        if self._later(lambda: self._submit(text), answer=True):
+            return
+        assert self.session is not None
         before = len(self.session.history)
         reply = self.session.submit(text)
         shown = text.strip() or "(left empty)"
@@ -330,6 +441,9 @@ class ConversationScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Undo the last answer: the previous step comes back with that answer offered again."""
+        if self._later(self.action_back):
+            return
+        assert self.session is not None
         had_pending = self.session.current.pending is not None
         if not self.session.back():
             self.notify("This is the first step: there is nothing to go back to.", markup=False)
@@ -348,6 +462,9 @@ class ConversationScreen(Screen[None]):
 
     def action_restart(self) -> None:
         """Start the flow again from its first question (notes are kept)."""
+        if self._later(self.action_restart):
+            return
+        assert self.session is not None
         self.session.restart()
         for message in self._answer_messages:
             message.add_class("-undone")
@@ -362,6 +479,8 @@ class ConversationScreen(Screen[None]):
 
     def action_toggle_agent(self) -> None:
         """Show or hide the agent's flow map."""
+        if self._later(self.action_toggle_agent):
+            return
         self.toggle_class("-agent")
         if self.agent:
             self._build_tree()
@@ -394,6 +513,8 @@ class ConversationScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Add a note for the case summary."""
+        if self._later(self.action_note):
+            return
         from selfhelp.tui.screens.modals import NoteScreen
 
         def added(note: str | None) -> None:
@@ -407,6 +528,8 @@ class ConversationScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search the nodes and error patterns of every flow, and go to the one picked."""
+        if self._later(self.action_search):
+            return
         from selfhelp.tui.agent import SearchHit
         from selfhelp.tui.screens.modals import SearchScreen
 
@@ -423,6 +546,7 @@ class ConversationScreen(Screen[None]):
     def _jump(self, node_id: str) -> None:
         from selfhelp.tui.agent import jump
 
+        assert self.session is not None
         if node_id == self.session.current.node:
             self._show_step()
             return
@@ -446,6 +570,6 @@ class ConversationScreen(Screen[None]):
                 return True
             if action in ("note", "search"):
                 return False
-            outcome = self.session.outcome
-            return outcome is not None and outcome.result is OutcomeResult.contact_support
+            outcome = self.session.outcome if self.session is not None else None
+            return outcome is not None and outcome.result == "contact_support"
         return True

@@ -1,0 +1,344 @@
+"""The first screen before the flows are loaded: a small cache of what each flow opens with.
+
+Loading the catalog means importing pydantic, parsing YAML and validating every
+flow: a few hundred milliseconds before anything could be shown. What the first
+screen shows (the flow's title and description, its first question and answers)
+is plain data that rarely changes, so it is kept in a JSON file in the user's
+cache folder (``$SELFHELP_CACHE_DIR`` overrides it), rewritten whenever a catalog
+is loaded, and read back here with the standard library only.
+
+A cached screen is trusted only for exactly the files it was made from: every
+flow file below the same sources (resolved path, ``mtime_ns``, size), the lint
+config files that apply to them, and the same selfhelp version. Anything else
+(a file added, removed or edited, another version, an unreadable cache) is a
+miss: the app then loads the flows before painting, as it always did. On a hit
+the app still loads the real catalog behind the painted screen and checks the
+screen against it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from selfhelp import __version__
+
+if TYPE_CHECKING:
+    from selfhelp.catalog import Catalog
+    from selfhelp.engine import StepView
+    from selfhelp.models import Flow
+    from selfhelp.sources import FlowSource
+
+#: Where the cache lives instead of the platform's user cache folder (tests and benchmarks use it).
+CACHE_ENV = "SELFHELP_CACHE_DIR"
+CACHE_NAME = "first-paint.json"
+#: Bumped when the file's layout changes: an older file is then simply a miss.
+FORMAT = 1
+#: Sets of flow folders remembered at once (each ``--flows`` combination is one).
+MAX_RECORDS = 16
+#: The lint config's file name, as :data:`selfhelp.lint_config.CONFIG_NAME` (a test keeps them equal).
+LINT_CONFIG_NAME = ".selfhelp.yaml"
+
+#: One file's identity: resolved path, ``mtime_ns``, size.
+Stamp = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link under a step."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """What a free-text step takes (the fields of :class:`selfhelp.engine.InputSpec` the screen shows)."""
+
+    kind: str
+    multiline: bool
+    placeholder: str | None
+    expects: tuple[str, ...]
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as the conversation screen shows it: plain data, made from an engine ``StepView``."""
+
+    node_id: str
+    kind: str
+    title: str | None
+    text: str
+    source: str | None
+    links: tuple[Link, ...]
+    choices: tuple[str, ...]
+    """The labels of the answers offered."""
+    input: AnswerSpec | None
+    previous_answer: str | None = None
+    outcome: str | None = None
+    """The outcome's result (``resolved``, ``contact_support``, ...) when the step ends the conversation."""
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """Everything the conversation shows before the first answer."""
+
+    flow_id: str
+    title: str
+    description: str
+    step: Step
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cached first screen that still fits the files on disk."""
+
+    screen: FirstScreen
+    warnings: tuple[str, ...]
+    """The lines about unusable flow files that loading printed (the same files, so the same lines)."""
+
+
+# --- from the engine's objects to plain data -----------------------------------------------
+
+
+def step_of(view: StepView) -> Step:
+    """The plain form of an engine step view."""
+    spec = view.input
+    return Step(
+        node_id=view.node_id,
+        kind=view.kind,
+        title=view.title,
+        text=view.text,
+        source=view.source,
+        links=tuple(Link(link.title, link.url) for link in view.links),
+        choices=tuple(choice.label for choice in view.choices),
+        input=None
+        if spec is None
+        else AnswerSpec(spec.kind, spec.multiline, spec.placeholder, tuple(spec.expects), spec.default),
+        previous_answer=view.previous_answer,
+        outcome=None if view.outcome is None else str(view.outcome.value),
+    )
+
+
+def first_screen(flow: Flow, view: StepView) -> FirstScreen:
+    """The first screen of ``flow`` at ``view`` (its start step, for a new session)."""
+    return FirstScreen(flow.id, flow.title, flow.description, step_of(view))
+
+
+def skipped_lines(catalog: Catalog) -> list[str]:
+    """What the command line says about each flow file that could not be used (one line each)."""
+    lines = []
+    for report in catalog.broken:
+        errors = [d for d in report.diagnostics if d.severity.value == "error"]
+        first = errors[0].format().splitlines()[0] if errors else "unusable"
+        more = f" (+{len(errors) - 1} more; run 'selfhelp validate {report.display}')" if len(errors) > 1 else ""
+        lines.append(f"selfhelp: skipped {report.display}: {first}{more}")
+    return lines
+
+
+# --- which files a catalog is made of --------------------------------------------------------
+
+
+def flow_files(paths: Iterable[Path]) -> list[Path]:
+    """The flow files below ``paths``: the same rule as :func:`selfhelp.validate.flow_files` (a test checks)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not p.name.endswith((".test.yaml", ".test.yml"))
+                and p.name != LINT_CONFIG_NAME
+            )
+        else:
+            found.append(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def _lint_config(folder: Path) -> Path | None:
+    """The ``.selfhelp.yaml`` that applies below ``folder``: as :func:`selfhelp.lint_config.find_config`."""
+    for candidate in (folder, *folder.parents):
+        config = candidate / LINT_CONFIG_NAME
+        if config.is_file():
+            return config
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def fingerprint(sources: Sequence[FlowSource]) -> list[Stamp]:
+    """The identity of every file loading ``sources`` reads: flow files, then the lint configs they use."""
+    files = flow_files(s.path for s in sources if s.path.is_dir() or s.path.is_file())
+    configs: dict[Path, Path | None] = {}
+    for file in files:
+        folder = file.resolve().parent
+        if folder not in configs:
+            configs[folder] = _lint_config(folder)
+    used = sorted({c for c in configs.values() if c is not None})
+    return [_stamp(p) for p in [*files, *used]]
+
+
+def _stamp(path: Path) -> Stamp:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _sources_key(sources: Sequence[FlowSource]) -> list[list[str]]:
+    return [[str(s.path.resolve()), s.origin] for s in sources]
+
+
+# --- the cache file ----------------------------------------------------------------------------
+
+
+def cache_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The cache file: in ``$SELFHELP_CACHE_DIR``, else the platform's user cache folder."""
+    env = os.environ if environ is None else environ
+    override = env.get(CACHE_ENV, "").strip()
+    if override:
+        return Path(override).expanduser() / CACHE_NAME
+    import platformdirs  # only needed when no folder is given
+
+    return platformdirs.user_cache_path("selfhelp", appauthor=False) / CACHE_NAME
+
+
+def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp]) -> None:
+    """Record the first screen of every flow of ``catalog``, loaded from files with these ``stamps``.
+
+    Never raises: the cache only makes the next start faster, and loading flows
+    must not fail because a cache folder is read-only or full.
+    """
+    try:
+        if fingerprint(sources) != stamps:
+            return  # a file changed while it was being read: what was loaded may not match the stamps
+        record = {
+            "sources": _sources_key(sources),
+            "files": [list(s) for s in stamps],
+            "cwd": os.getcwd(),
+            "warnings": skipped_lines(catalog),
+            "flows": _first_screens(catalog),
+        }
+        _store(record)
+    except Exception:  # see the docstring: a cache problem is never the user's problem
+        return
+
+
+def _first_screens(catalog: Catalog) -> dict[str, Any]:
+    from selfhelp.engine import Session
+
+    screens: dict[str, Any] = {}
+    for flow_id, loaded in catalog.flows.items():
+        view = Session(loaded.flow).step()
+        # A flow that starts at an outcome shows a case summary, built from a session: not worth caching.
+        if view.outcome is None and view.pending is None:
+            screens[flow_id] = asdict(first_screen(loaded.flow, view))
+    return screens
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    """The records of the cache file; an absent, unreadable, corrupt or outdated file has none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+        return []
+    records = data.get("records")
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def _store(record: dict[str, Any]) -> None:
+    path = cache_path()
+    records = _read(path)
+    record = json.loads(json.dumps(record))  # as it reads back (tuples become lists), to compare
+    if records and records[0] == record:
+        return  # nothing new: spare the disk a write on every start
+    records = [record, *(r for r in records if r.get("sources") != record["sources"])][:MAX_RECORDS]
+    text = json.dumps({"format": FORMAT, "version": __version__, "records": records}, ensure_ascii=False)
+    _write_atomic(path, text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` so that a reader sees the old file or the new one, never half of one."""
+    import tempfile  # only when writing: reading the cache stays light
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".first-paint-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- reading a first screen back -----------------------------------------------------------------
+
+
+def lookup(sources: Sequence[FlowSource], flow_id: str | None) -> Hit | None:
+    """The cached first screen of ``flow_id`` (or of the only flow, when ``None``), if still valid.
+
+    Returns ``None`` when anything differs from when it was cached, or when the
+    cache cannot be read: the caller then loads the flows first, as without a cache.
+    """
+    try:
+        records = _read(cache_path())
+        key = _sources_key(sources)
+        record = next((r for r in records if r.get("sources") == key), None)
+        if record is None or [tuple(f) for f in record["files"]] != fingerprint(sources):
+            return None
+        warnings = record["warnings"]
+        # Warnings name files relative to the working folder: elsewhere they would read differently.
+        if warnings and record["cwd"] != os.getcwd():
+            return None
+        flows = record["flows"]
+        if flow_id is None:
+            if len(flows) != 1:
+                return None
+            flow_id = next(iter(flows))
+        if flow_id not in flows:
+            return None
+        return Hit(_screen_from(flows[flow_id]), tuple(str(w) for w in warnings))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+        return None  # a damaged cache is a miss, never a crash
+
+
+def _screen_from(data: dict[str, Any]) -> FirstScreen:
+    """A first screen from its JSON form; raises ``KeyError``/``TypeError``/``ValueError`` if damaged."""
+    step = dict(data["step"])
+    spec = step["input"]
+    step["links"] = tuple(Link(str(link["title"]), str(link["url"])) for link in step["links"])
+    step["choices"] = tuple(_text(c) for c in step["choices"])
+    if spec is not None:
+        step["input"] = AnswerSpec(
+            kind=_text(spec["kind"]),
+            multiline=bool(spec["multiline"]),
+            placeholder=_optional_text(spec["placeholder"]),
+            expects=tuple(_text(e) for e in spec["expects"]),
+            default=_optional_text(spec["default"]),
+        )
+    for name in ("node_id", "kind", "text"):
+        step[name] = _text(step[name])
+    for name in ("title", "source", "previous_answer", "outcome"):
+        step[name] = _optional_text(step.get(name))
+    return FirstScreen(_text(data["flow_id"]), _text(data["title"]), _text(data["description"]), Step(**step))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)

@@ -1,0 +1,54 @@
+"""Where flows are read from: the shipped folder, ``$SELFHELP_FLOWS`` and ``--flows`` folders.
+
+Plain standard library on purpose: the command line and the first-paint cache
+(:mod:`selfhelp.first_paint`) need these answers before pydantic or the
+validator are imported. :mod:`selfhelp.catalog` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Extra flow folders, separated like PATH (``:`` on POSIX, ``;`` on Windows).
+FLOWS_ENV = "SELFHELP_FLOWS"
+
+
+def shipped_flows_dir() -> Path:
+    """The folder of the flows shipped with selfhelp.
+
+    An installed wheel carries them as ``selfhelp/_flows``; a source checkout
+    (or an editable install) reads the repository's ``flows/`` folder.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "_flows"
+    return packaged if packaged.is_dir() else here.parent / "flows"
+
+
+@dataclass(frozen=True)
+class FlowSource:
+    """A folder flows are read from, and why it is read."""
+
+    path: Path
+    origin: str
+    """``shipped``, ``env`` (from SELFHELP_FLOWS) or ``option`` (from --flows)."""
+
+
+def flow_sources(
+    extra: Iterable[Path] = (), *, include_shipped: bool = True, environ: dict[str, str] | None = None
+) -> list[FlowSource]:
+    """The folders to read, in order: shipped, then SELFHELP_FLOWS, then ``extra``."""
+    env = os.environ if environ is None else environ
+    sources = [FlowSource(shipped_flows_dir(), "shipped")] if include_shipped else []
+    sources += [FlowSource(Path(p), "env") for p in env.get(FLOWS_ENV, "").split(os.pathsep) if p.strip()]
+    sources += [FlowSource(Path(p), "option") for p in extra]
+    unique: list[FlowSource] = []
+    seen: set[Path] = set()
+    for source in sources:
+        key = source.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    return unique
