@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfhelp import __version__
+from selfhelp.atomic import write_atomic
+from selfhelp.sources import FlowSource, find_config, flow_files
 
 if TYPE_CHECKING:
     from selfhelp.catalog import Catalog
     from selfhelp.engine import StepView
     from selfhelp.models import Flow
-    from selfhelp.sources import FlowSource
 
 #: Where the cache lives instead of the platform's user cache folder (tests and benchmarks use it).
 CACHE_ENV = "SELFHELP_CACHE_DIR"
@@ -40,8 +41,6 @@ CACHE_NAME = "first-paint.json"
 FORMAT = 1
 #: Sets of flow folders remembered at once (each ``--flows`` combination is one).
 MAX_RECORDS = 16
-#: The lint config's file name, as :data:`selfhelp.lint_config.CONFIG_NAME` (a test keeps them equal).
-LINT_CONFIG_NAME = ".selfhelp.yaml"
 
 #: One file's identity: resolved path, ``mtime_ns``, size.
 Stamp = tuple[str, int, int]
@@ -144,38 +143,6 @@ def skipped_lines(catalog: Catalog) -> list[str]:
 # --- which files a catalog is made of --------------------------------------------------------
 
 
-def flow_files(paths: Iterable[Path]) -> list[Path]:
-    """The flow files below ``paths``: the same rule as :func:`selfhelp.validate.flow_files` (a test checks)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml")
-                and p.is_file()
-                and not p.name.endswith((".test.yaml", ".test.yml"))
-                and p.name != LINT_CONFIG_NAME
-            )
-        else:
-            found.append(path)
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
-def _lint_config(folder: Path) -> Path | None:
-    """The ``.selfhelp.yaml`` that applies below ``folder``: as :func:`selfhelp.lint_config.find_config`."""
-    for candidate in (folder, *folder.parents):
-        config = candidate / LINT_CONFIG_NAME
-        if config.is_file():
-            return config
-        if (candidate / ".git").exists():
-            return None
-    return None
-
-
 def fingerprint(sources: Sequence[FlowSource]) -> list[Stamp]:
     """The identity of every file loading ``sources`` reads: flow files, then the lint configs they use."""
     files = flow_files(s.path for s in sources if s.path.is_dir() or s.path.is_file())
@@ -183,7 +150,7 @@ def fingerprint(sources: Sequence[FlowSource]) -> list[Stamp]:
     for file in files:
         folder = file.resolve().parent
         if folder not in configs:
-            configs[folder] = _lint_config(folder)
+            configs[folder] = find_config(folder)
     used = sorted({c for c in configs.values() if c is not None})
     return [_stamp(p) for p in [*files, *used]]
 
@@ -264,22 +231,7 @@ def _store(record: dict[str, Any]) -> None:
         return  # nothing new: spare the disk a write on every start
     records = [record, *(r for r in records if r.get("sources") != record["sources"])][:MAX_RECORDS]
     text = json.dumps({"format": FORMAT, "version": __version__, "records": records}, ensure_ascii=False)
-    _write_atomic(path, text)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` so that a reader sees the old file or the new one, never half of one."""
-    import tempfile  # only when writing: reading the cache stays light
-
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".first-paint-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 # --- reading a first screen back -----------------------------------------------------------------

@@ -18,10 +18,11 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from selfhelp import answers
+from selfhelp.atomic import write_atomic
 from selfhelp.engine import Session
 from selfhelp.matching import MatchResult
 from selfhelp.models import CollectField, Flow, OutcomeNode, OutcomeResult
-from selfhelp.store import data_dir, write_atomic
+from selfhelp.store import data_dir
 
 SUMMARIES_DIR = "summaries"
 

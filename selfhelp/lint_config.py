@@ -23,8 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from selfhelp.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.rules import RULES
 from selfhelp.safe_yaml import load_file
-
-CONFIG_NAME = ".selfhelp.yaml"
+from selfhelp.sources import CONFIG_NAME
 
 Reason = str
 
@@ -58,18 +57,6 @@ def waiver_problem(rule_id: Any, reason: Any) -> tuple[str, str | None] | None:
         return f"rule {rule_id!r} cannot be switched off: a flow that breaks it cannot run", f"switchable: {switchable}"
     if not isinstance(reason, str) or not reason.strip():
         return f"switching {rule_id!r} off needs a reason", "write why, as the value: rule-id: reason"
-    return None
-
-
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.selfhelp.yaml`` in ``start`` or a parent, not looking past a repository's root."""
-    folder = start.resolve()
-    for candidate in (folder, *folder.parents):
-        config = candidate / CONFIG_NAME
-        if config.is_file():
-            return config
-        if (candidate / ".git").exists():
-            return None
     return None
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 #: Extra flow folders, separated like PATH (``:`` on POSIX, ``;`` on Windows).
 FLOWS_ENV = "SELFHELP_FLOWS"
+#: The project file that switches lint rules off (see :mod:`selfhelp.lint_config`).
+CONFIG_NAME = ".selfhelp.yaml"
 
 
 def shipped_flows_dir() -> Path:
@@ -52,3 +54,40 @@ def flow_sources(
             seen.add(key)
             unique.append(source)
     return unique
+
+
+def flow_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their ``*.yaml``/``*.yml`` flow files (sorted); keep files as given, each once.
+
+    Scenario files (``*.test.yaml``) and the project file (``.selfhelp.yaml``) are not flows.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not p.name.endswith((".test.yaml", ".test.yml"))
+                and p.name != CONFIG_NAME
+            )
+        else:
+            found.append(path)
+    # A file named twice (a folder and a file in it) must not clash with itself as a duplicate flow id.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.selfhelp.yaml`` in ``start`` or a parent, not looking past a repository's root."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            return config
+        if (candidate / ".git").exists():
+            return None
+    return None

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ValidationError
 from selfhelp import models
 from selfhelp.diagnostics import Diagnostic, display_path, has_errors
 from selfhelp.graph import FlowGraph, Path_
-from selfhelp.lint_config import CONFIG_NAME, find_config, load_config, waiver_problem
+from selfhelp.lint_config import load_config, waiver_problem
 from selfhelp.rules import severity_of
 from selfhelp.safe_yaml import LoadedYaml, load_bytes, load_file
+from selfhelp.sources import find_config, flow_files
 
 #: Which model describes the mapping found under a key, for did-you-mean hints.
 _MODEL_UNDER_KEY: dict[str, type[BaseModel]] = {
@@ -393,28 +394,6 @@ def _finish(
     if has_errors(diags):
         flow = None
     return FileReport(path=path, display=display, flow=flow, diagnostics=diags, loaded=loaded)
-
-
-def flow_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into their ``*.yaml``/``*.yml`` files (sorted); keep files as given, each once."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml")
-                and p.is_file()
-                and not p.name.endswith((".test.yaml", ".test.yml"))
-                and p.name != CONFIG_NAME
-            )
-        else:
-            found.append(path)
-    # A file named twice (a folder and a file in it) must not clash with itself as a duplicate flow id.
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
 
 
 def check_files(paths: Iterable[Path]) -> list[FileReport]:

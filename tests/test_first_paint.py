@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from selfhelp import first_paint
 from selfhelp.catalog import FlowSource, load_catalog
 from selfhelp.engine import Session
-from selfhelp.lint_config import CONFIG_NAME, find_config
-from selfhelp.validate import flow_files
+from selfhelp.sources import CONFIG_NAME
 
 HERE = Path(__file__).parent
 MINI = HERE / "engine_flows" / "mini.yaml"
@@ -206,17 +205,3 @@ def test_a_file_changed_while_loading_is_not_cached(cache: Path, flows: Path) ->
     touch_later(flows / "mini.yaml")
     first_paint.remember(sources(flows), catalog, stamps)
     assert not cache.exists()
-
-
-def test_the_plain_file_rules_match_the_validator(tmp_path: Path) -> None:
-    """first_paint repeats two small rules of the core without importing it: they must agree."""
-    assert first_paint.LINT_CONFIG_NAME == CONFIG_NAME
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    (root / "a" / "b").mkdir(parents=True)
-    for name in ["x.yaml", "y.yml", "z.test.yaml", "n.txt", "a/q.yaml", "a/b/r.yml", f"a/{CONFIG_NAME}"]:
-        (root / name).write_text("id: x\n")
-    paths = [root, root / "x.yaml", root / "a"]
-    assert first_paint.flow_files(paths) == flow_files(paths)
-    for folder in [root, root / "a", root / "a" / "b"]:
-        assert first_paint._lint_config(folder) == find_config(folder)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp.cli import main
-from selfhelp.lint_config import CONFIG_NAME, find_config
+from selfhelp.sources import CONFIG_NAME, find_config
 from selfhelp.validate import check_files
 
 FLOW = """\
