@@ -19,7 +19,7 @@ ORDER = 40
 
 def default_eval_file() -> Path:
     """The CPOR evaluation set of a source checkout."""
-    from selfhelp.catalog import shipped_flows_dir
+    from selfhelp.sources import shipped_flows_dir
 
     return shipped_flows_dir().parent / "evals" / "cpor-match.yaml"
 
@@ -64,10 +64,14 @@ def run(args: argparse.Namespace) -> int:
     from selfhelp.matcher import default_matcher
 
     matcher = default_matcher()
+    if args.text == "-" and hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that aren't UTF-8 become U+FFFD, not a traceback
     queries = (line.rstrip("\r\n") for line in sys.stdin) if args.text == "-" else iter([args.text])
-    for query in queries:
+    for raw in queries:
+        # Undecodable bytes in an argument arrive as lone surrogates, which can't be printed: replace them.
+        query = raw.encode("utf-8", "replace").decode("utf-8")
         result = matcher.match_flow(flows[0], query) if args.flow else matcher.match_flows(flows, query)
-        print(json.dumps(result_json(result), ensure_ascii=False) if args.json else format_result(result))
+        print(json_line(result_json(result)) if args.json else format_result(result))
         sys.stdout.flush()
     return 0
 
@@ -106,6 +110,19 @@ def result_json(result: MatchResult) -> dict[str, Any]:
     if result.notice:
         out["notice"] = result.notice
     return out
+
+
+def json_line(obj: object) -> str:
+    """Compact JSON, readable in any script, with every control or invisible character escaped.
+
+    JSON already escapes C0 controls; C1 controls (a terminal may read U+009B as an escape) and
+    format characters such as bidi overrides are escaped here too, which is still valid JSON.
+    """
+    import unicodedata
+
+    text = json.dumps(obj, ensure_ascii=False)
+    # json.dumps of one character, ASCII-only, is its escape (a surrogate pair above U+FFFF).
+    return "".join(json.dumps(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
 
 
 def _plain(text: str, limit: int = 100) -> str:

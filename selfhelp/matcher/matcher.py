@@ -27,10 +27,11 @@ from selfhelp.matcher.normalize import normalize
 from selfhelp.matching import MatchCandidate, MatchResult, Verdict, truncate
 from selfhelp.models import Flow
 
-#: Score (0-100) at or above which the best cause is a confident match. Calibrated on evals/cpor-match.yaml.
-MATCH_THRESHOLD = 60.0
-#: Score at or above which a cause is offered as "did you mean".
-CANDIDATE_THRESHOLD = 40.0
+#: Score (0-100) at or above which the best cause is a confident match. Calibrated with
+#: ``selfhelp match --evaluate`` on the tune half of evals/cpor-match.yaml: the best plateau is 44-48.
+MATCH_THRESHOLD = 46.0
+#: Score at or above which a cause is offered as "did you mean" (best plateau 32-40).
+CANDIDATE_THRESHOLD = 36.0
 #: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
 MATCH_MARGIN = 8.0
 #: Causes within this many points of the best are offered together when the verdict is ambiguous.
