@@ -90,3 +90,18 @@ def test_drift_command(drafted: tuple[Path, Path], capsys: pytest.CaptureFixture
     assert main(["drift", str(moved), "--articles", str(tmp_path)]) == 1
     assert main(["drift", str(moved), "--article", str(tmp_path / "missing.md")]) == 2
     assert main(["drift", str(tmp_path / "nope.yaml")]) == 2
+
+
+SHARED_ARTICLE = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "articles"
+    / "incentives-customer-association-customer-association-issues.md"
+)
+
+
+@pytest.mark.skipif(not SHARED_ARTICLE.is_file(), reason="the shared articles are not beside this checkout")
+def test_the_shipped_cpor_flow_is_in_step_with_its_article(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["drift", "cpor-customer-association", "--article", str(SHARED_ARTICLE)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().endswith("0 node(s) to revisit")

@@ -434,3 +434,18 @@ def test_without_a_pasted_guid_there_is_no_prefill(mini: Flow) -> None:
     session.choose(1)
     spec = session.step().input
     assert spec is not None and spec.default is None
+
+
+def test_cpor_tenant_guid_in_the_pasted_error_prefills_the_tenant_id(cpor: Flow) -> None:
+    session = Session(cpor)
+    session.choose_label("I have an error message to paste")
+    tenant = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+    assert session.submit(f"Customer tenant ID {tenant} and subdomain fabrikam.com do not match").ok
+    assert session.current.node == "tenant-subdomain-mismatch"
+    session.choose(1)  # checked with the customer, still failing
+    assert session.current.node == "ask-tenant-id"
+    spec = session.step().input
+    assert spec is not None and spec.default == tenant
+    assert session.submit(spec.default).ok
+    spec = session.step().input
+    assert session.current.node == "ask-customer-domain" and spec is not None and spec.default == "fabrikam.com"

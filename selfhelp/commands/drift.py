@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "The article is --article, else the flow's source.path beside the flow file, in --articles, "
         "or in the working folder.",
     )
-    parser.add_argument("flow", type=Path, help="the flow file")
+    parser.add_argument("flow", type=Path, help="a flow file, or the id of a loaded flow")
     parser.add_argument("--article", type=Path, help="the article file")
     parser.add_argument("--articles", type=Path, metavar="DIR", help="a folder of articles to find source.path in")
     parser.add_argument("--hashes", action="store_true", help="also print each section's current hash")
@@ -30,8 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from selfhelp.importer import parse_article, read_article
     from selfhelp.validate import check_file
 
-    if not args.flow.is_file():
-        raise UsageError(f"no such flow file: {args.flow}")
+    args.flow = _flow_file(args)
     report = check_file(args.flow)
     if not report.ok or report.flow is None:
         raise UsageError(f"{report.display} has errors; run 'selfhelp validate {report.display}'")
@@ -55,6 +54,21 @@ def run(args: argparse.Namespace) -> int:
         + (f", {untracked} node(s) without source_hash" if untracked else "")
     )
     return 1 if changed else 0
+
+
+def _flow_file(args: argparse.Namespace) -> Path:
+    """The flow file named by ``args.flow``: a path, else the file of the loaded flow with that id."""
+    if args.flow.is_file():
+        return args.flow
+    from selfhelp.commands.common import catalog_from_args
+    from selfhelp.validate import did_you_mean
+
+    catalog = catalog_from_args(args)
+    loaded = catalog.get(str(args.flow))
+    if loaded is None:
+        hint = did_you_mean(str(args.flow), catalog.flows)
+        raise UsageError(f"no flow file or flow id {str(args.flow)!r}" + (f"; {hint}" if hint else ""))
+    return loaded.path
 
 
 def _article_path(args: argparse.Namespace, source_path: str | None) -> Path:

@@ -146,7 +146,7 @@ def format_result(result: MatchResult) -> str:
         lines.append(f"         pattern: {_plain(m.pattern)!r}")
         if m.words:
             lines.append(f"         words in common: {_plain(', '.join(m.words))}")
-    params = result.matches[0].params if result.matches else {}
+    params = result.params or (result.matches[0].params if result.matches else {})
     if params:
         found = "; ".join(f"{kind}: {', '.join(_plain(v, 60) for v in values)}" for kind, values in params.items())
         lines.append(f"  found: {found}")

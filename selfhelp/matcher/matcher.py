@@ -160,7 +160,7 @@ class FuzzyMatcher:
         query, notice = truncate(text)
         norm = normalize(query)
         if not flows:
-            return MatchResult(query=query, verdict="none", notice=notice)
+            return MatchResult(query=query, verdict="none", notice=notice, params=norm.params)
         hits = self.index(flows).search(norm, floor=FLOOR, keys=keys)
         # Across flows, the flow of the best cause decides the thresholds.
         by_id = {f.id: f for f in flows}
@@ -178,7 +178,7 @@ class FuzzyMatcher:
             )
             for h in shown
         ]
-        return MatchResult(query=query, verdict=verdict, matches=matches, notice=notice)
+        return MatchResult(query=query, verdict=verdict, matches=matches, notice=notice, params=norm.params)
 
 
 _default: FuzzyMatcher | None = None
