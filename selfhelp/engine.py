@@ -355,6 +355,10 @@ class Session:
                 reason=f"Pick a number from 1 to {len(choices)}." if choices else "There is nothing to choose here.",
             )
         picked = choices[index]
+        if picked.kind == "none_of_these" and picked.target is None:
+            self.current.pending = None  # no fallback step: back to the paste box, to try other words
+            self._touch()
+            return Reply(ok=True)
         if picked.target is None:
             return Reply(ok=False, reason="That choice leads nowhere in this flow (no condition holds).")
         node = self.node
@@ -437,7 +441,8 @@ class Session:
             return False
         self.state.history.pop()
         previous = self.current
-        previous.undone = previous.answer
+        # A jump is not an answer to offer again: "Jumped to: ..." typed back in would be kept as a value.
+        previous.undone = previous.answer if previous.answer and previous.answer.kind != "jump" else None
         previous.answer = None
         self._touch()
         return True
@@ -493,9 +498,11 @@ class Session:
         if state.flow_id != flow.id:
             raise SessionMismatch(f"the session is for flow {state.flow_id!r}, not {flow.id!r}")
         session = cls(flow, matcher=matcher, state=state)
-        if state.flow_hash == flow_hash(flow):
-            return session, None
         problem = session._replay_problem()
+        if state.flow_hash == flow_hash(flow):
+            if problem:  # same flow, impossible path: the file was damaged or edited by hand
+                raise SessionMismatch(f"the saved path does not fit flow {flow.id!r}: {problem}")
+            return session, None
         if problem:
             raise SessionMismatch(
                 f"flow {flow.id!r} changed since the session was saved "
@@ -511,6 +518,8 @@ class Session:
     def _replay_problem(self) -> str | None:
         """Why the saved path does not fit the (changed) flow, or ``None`` when it does."""
         history = self.state.history
+        if not history:
+            return "it has no steps"
         for i, visit in enumerate(history):
             if visit.node not in self.flow.nodes:
                 return f"its step {visit.node!r} no longer exists"

@@ -449,3 +449,34 @@ def test_cpor_tenant_guid_in_the_pasted_error_prefills_the_tenant_id(cpor: Flow)
     assert session.submit(spec.default).ok
     spec = session.step().input
     assert session.current.node == "ask-customer-domain" and spec is not None and spec.default == "fabrikam.com"
+
+
+def test_back_over_a_jump_offers_no_earlier_answer(mini: Flow) -> None:
+    session = Session(mini)
+    session.choose(1)
+    session.jump("domain")
+    session.back()
+    assert session.current.node == "tenant" and session.step().previous_answer is None
+
+
+def test_a_damaged_session_on_the_same_flow_is_refused(mini: Flow) -> None:
+    session = Session(mini)
+    session.choose(1)
+    data = json.loads(session.to_json())
+    data["history"][0]["node"] = "no-such-step"
+    with pytest.raises(SessionMismatch, match="no-such-step"):
+        Session.from_json(mini, json.dumps(data))
+    data["history"] = []
+    with pytest.raises(SessionMismatch, match="no steps"):
+        Session.from_json(mini, json.dumps(data))
+
+
+def test_none_of_these_without_a_fallback_returns_to_the_paste_box(mini: Flow) -> None:
+    paste = mini.nodes["paste"].model_copy(update={"no_match": None})
+    flow = mini.model_copy(update={"nodes": {**mini.nodes, "paste": paste}})
+    session = Session(flow)
+    session.choose(0)
+    session.submit("already claimed")
+    assert session.choose_label(NONE_OF_THESE_LABEL).ok
+    assert session.current.node == "paste" and session.step().pending is None
+    assert session.step().input is not None

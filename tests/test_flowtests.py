@@ -362,3 +362,19 @@ def test_the_scenario_example_in_the_authoring_guide_passes(folder: Path) -> Non
         s.failure.format(s.name) for s in result.scenarios if s.failure
     ]
     assert len(result.scenarios) == 2
+
+
+def test_record_of_a_session_with_a_jump_starts_where_it_landed(cpor: Flow, folder: Path) -> None:
+    session = Session(cpor)
+    assert session.choose_label("I get an error about the subscription").ok
+    assert session.choose_label("Yes, it's a GUID like that").ok
+    assert session.submit("0f8fad5b-d9cb-469f-a165-70867728950e").ok
+    assert session.jump("sub-is-csp").ok
+    assert session.choose_label("Yes").ok
+    scenario = scenario_from_session(session, "agent jumped")
+    assert scenario["start"] == "sub-is-csp"
+    assert scenario["presets"] == {"subscription_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+    test_file = folder / "jump.test.yaml"
+    test_file.write_text(dump_scenarios(str(folder / "cpor.yaml"), [scenario]), encoding="utf-8")
+    result = run_file(test_file, Coverage())
+    assert result.passed, [s.failure.format(s.name) for s in result.scenarios if s.failure]

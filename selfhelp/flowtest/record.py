@@ -6,14 +6,32 @@ from typing import Any
 
 import yaml
 
-from selfhelp.engine import Session
+from selfhelp.engine import Session, Visit
 from selfhelp.models import InputNode, MatchNode
+
+
+def _after_last_jump(session: Session) -> tuple[list[Visit], dict[str, str]]:
+    """The path after an agent's last jump, and the values known there.
+
+    A jump is no step a scenario can take; the scenario starts where the last
+    one landed, with what was kept before it as presets.
+    """
+    history = session.history
+    jumps = [i for i, v in enumerate(history) if v.answer is not None and v.answer.kind == "jump"]
+    if not jumps:
+        return history, dict(session.state.presets)
+    cut = jumps[-1] + 1
+    presets = dict(session.state.presets)
+    for visit in history[:cut]:
+        if visit.answer and visit.answer.store and visit.answer.value is not None:
+            presets[visit.answer.store] = visit.answer.value
+    return history[cut:], presets
 
 
 def scenario_from_session(session: Session, name: str) -> dict[str, Any]:
     """A scenario (plain data, ready to dump) that replays the session's path and checks where it led."""
     flow = session.flow
-    history = session.history
+    history, presets = _after_last_jump(session)
     steps: list[dict[str, Any]] = []
     for i, visit in enumerate(history):
         answer = visit.answer
@@ -48,8 +66,8 @@ def scenario_from_session(session: Session, name: str) -> dict[str, Any]:
     if session.outcome is not None and steps:
         steps[-1]["expect"]["outcome"] = session.outcome.result.value
     scenario: dict[str, Any] = {"name": name}
-    if session.state.presets:
-        scenario["presets"] = dict(session.state.presets)
+    if presets:
+        scenario["presets"] = presets
     if history and history[0].node != flow.start:
         scenario["start"] = history[0].node
     scenario["steps"] = steps or [{"expect": {"node": history[-1].node if history else flow.start}}]
