@@ -215,7 +215,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
     """The records of the cache file; an absent, unreadable, corrupt or outdated file has none."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
         return []
@@ -261,7 +261,7 @@ def lookup(sources: Sequence[FlowSource], flow_id: str | None) -> Hit | None:
         if flow_id not in flows:
             return None
         return Hit(_screen_from(flows[flow_id]), tuple(str(w) for w in warnings))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration, RecursionError):
         return None  # a damaged cache is a miss, never a crash
 
 

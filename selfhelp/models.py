@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -33,10 +33,38 @@ NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
 ValueName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
 
 
+#: Characters a flow's text must not hold: C0/C1 controls but newline and tab (terminal escapes
+#: start with ESC), and the bidirectional overrides that make text read differently than it is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings held by a field's value (a string, or a list or mapping of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    if isinstance(value, dict):
+        return [t for pair in value.items() for t in pair if isinstance(t, str)]
+    return []
+
+
 class Strict(BaseModel):
-    """Base for every flow model: unknown fields are errors, models are frozen."""
+    """Base for every flow model: unknown fields are errors, models are frozen, text is plain."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        # A flow's text reaches terminals, summaries and case files: an escape sequence in it would act there.
+        for text in _texts(value):
+            found = _CONTROL.search(text)
+            if found:
+                raise ValueError(
+                    f"the text holds the control character U+{ord(found.group()):04X}; flows hold plain text"
+                )
+        return value
 
 
 class SourceRef(Strict):

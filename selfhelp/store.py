@@ -277,6 +277,8 @@ def _parse(path: Path, text: str) -> tuple[SessionState, SavedFacts]:
     except json.JSONDecodeError as exc:
         where = "it is empty" if not text.strip() else f"bad JSON at line {exc.lineno}, column {exc.colno}"
         raise CorruptSession(where) from None
+    except RecursionError:
+        raise CorruptSession("it nests too deeply to be a session") from None
     if not isinstance(data, dict):
         raise CorruptSession("not a JSON object")
     try:

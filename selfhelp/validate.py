@@ -396,10 +396,21 @@ def _finish(
     return FileReport(path=path, display=display, flow=flow, diagnostics=diags, loaded=loaded)
 
 
+def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Each problem once: a broken ``.selfhelp.yaml`` is reported with every flow it applies to."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    kept: list[Diagnostic] = []
+    for diag in diags:
+        key = (diag.file, diag.line, diag.column, diag.rule, diag.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(diag)
+    return kept
+
+
 def check_files(paths: Iterable[Path]) -> list[FileReport]:
     """Check every file, then the rules across files (duplicate flow ids)."""
     reports = [check_file(p) for p in flow_files(paths)]
-    _report_config_problems_once(reports)
     first_by_id: dict[str, FileReport] = {}
     for report in reports:
         data = report.loaded.data if report.loaded else None
@@ -424,17 +435,3 @@ def check_files(paths: Iterable[Path]) -> list[FileReport]:
         else:
             first_by_id[flow_id] = report
     return reports
-
-
-def _report_config_problems_once(reports: list[FileReport]) -> None:
-    """A broken ``.selfhelp.yaml`` is reported with the first flow it applies to, not with every flow."""
-    seen: set[tuple[str, int, int, str]] = set()
-    for report in reports:
-        kept = []
-        for diag in report.diagnostics:
-            key = (diag.file, diag.line, diag.column, diag.message)
-            if diag.file != report.display and key in seen:
-                continue
-            seen.add(key)
-            kept.append(diag)
-        report.diagnostics = kept

@@ -129,6 +129,7 @@ def test_a_broken_flow_is_never_cached_and_its_warning_is_kept(
         b"[]",
         b'{"format": 1, "version": "0.1.0", "records": {"a": 1}}',
         b'{"format": 1, "version": "0.1.0", "records": [1, "x", null]}',
+        b"[" * 200_000,  # deeper than the JSON reader's recursion limit
     ],
 )
 def test_a_corrupt_cache_file_is_a_miss_and_is_replaced(damage: bytes, cache: Path, flows: Path) -> None:

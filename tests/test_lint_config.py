@@ -81,16 +81,24 @@ def test_the_search_stops_at_the_repository_root(tmp_path: Path) -> None:
         ("lint:\n  disabled: {}\n", "lint.disabled"),
     ],
 )
-def test_bad_project_settings_are_reported_once_with_a_position(tmp_path: Path, config: str, message: str) -> None:
+def test_bad_project_settings_are_reported_once_with_a_position(
+    tmp_path: Path, config: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path, CONFIG_NAME, config)
     write(tmp_path, "a.yaml", FLOW)
     write(tmp_path, "b.yaml", FLOW.replace("id: drafts", "id: drafts-b"))
     reports = check_files([tmp_path])
-    config_diags = [d for r in reports for d in r.diagnostics if d.rule == "lint-config"]
+    # Every flow below a broken project file carries its problem (so a skipped flow says why) ...
+    for report in reports:
+        assert not report.ok
+        assert any(d.rule == "lint-config" and message in d.message for d in report.diagnostics)
+    # ... and the validate command reports it once.
+    assert main(["validate", "--format", "json", str(tmp_path)]) == 1
+    config_diags = [d for d in json.loads(capsys.readouterr().out)["diagnostics"] if d["rule"] == "lint-config"]
     assert len(config_diags) == 1
-    assert message in config_diags[0].message and config_diags[0].file.endswith(CONFIG_NAME)
-    assert config_diags[0].line == 3 or "disabled" in message
+    assert message in config_diags[0]["message"] and config_diags[0]["file"].endswith(CONFIG_NAME)
+    assert config_diags[0]["line"] == 3 or "disabled" in message
 
 
 def test_unknown_rule_in_lint_off_gets_a_did_you_mean(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -444,3 +445,25 @@ def test_the_format_doc_examples_are_valid() -> None:
                 parts[key].validate_python(value)
             else:
                 node.validate_python(value)
+
+
+@pytest.mark.parametrize("bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\x00"])
+def test_flow_text_refuses_control_characters(bad: str) -> None:
+    from selfhelp.validate import check_bytes
+
+    text = 'id: esc\ntitle: "t"\nversion: "1"\nstart: done\nnodes:\n  done: {kind: outcome, result: resolved}\n'
+    raw = text.replace('title: "t"', "title: " + json.dumps(f"a {bad} b")).encode()
+    report = check_bytes(raw, "esc.yaml")
+    [diag] = report.diagnostics
+    assert diag.rule == "invalid-value" and "control character" in diag.message and (diag.line, diag.column) == (2, 8)
+    assert bad not in diag.format()
+
+
+def test_flow_text_keeps_newlines_tabs_and_emoji() -> None:
+    from selfhelp.validate import check_bytes
+
+    raw = (
+        'id: ok\ntitle: "a\\tb 🙂 שלום"\nversion: "1"\nstart: done\n'
+        'nodes:\n  done: {kind: outcome, result: resolved, text: "x\\ny"}\n'
+    )
+    assert check_bytes(raw.encode(), "ok.yaml").ok

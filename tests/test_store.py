@@ -165,6 +165,7 @@ BAD_FILES = {
         "history is empty",
     ),
     "latin1": ("caf\u00e9".encode("latin-1"), "UTF-8"),
+    "too-deep": (b"[" * 200_000, "nests too deeply"),
 }
 
 
@@ -362,3 +363,14 @@ def test_summary_command_prints_markdown_text_and_json(
     assert json.loads(saved[1].read_text()) == summary
     assert main(["--flows", str(TEST_FLOWS), "summary", session.id, "--format", "text"]) == 0
     assert "Your name [customer_name]: Ada" in capsys.readouterr().out
+
+
+def test_summary_save_that_cannot_write_is_a_clear_error(
+    data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = walked(flow, 1, "Ada", GUID, "It broke.")
+    SessionStore().save(session)
+    (data / "summaries").write_text("a file where the folder should be")
+    assert main(["--flows", str(TEST_FLOWS), "summary", session.id, "--save"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot save the case summary" in err and "Traceback" not in err

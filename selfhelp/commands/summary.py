@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"selfhelp: {notice}", file=sys.stderr)
     summary = build_summary(session)
     if args.save:
-        saved = save_summary(summary)
+        try:
+            saved = save_summary(summary)
+        except OSError as exc:
+            print(f"selfhelp: cannot save the case summary: {exc}", file=sys.stderr)
+            return 1
         print(f"saved {saved.markdown}\nsaved {saved.json}", file=sys.stderr)
     rendered = {"markdown": summary.to_markdown, "text": summary.to_text, "json": summary.to_json}[args.format]()
     sys.stdout.write(rendered)

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from selfhelp.diagnostics import format_json, format_text, has_errors
     from selfhelp.sources import flow_sources
-    from selfhelp.validate import check_files, flow_files
+    from selfhelp.validate import check_files, flow_files, unique
 
     paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
     missing = [str(p) for p in paths if not p.exists()]
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.paths and not files:
         raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
     reports = check_files(paths)
-    diags = [d for r in reports for d in r.diagnostics]
+    diags = unique(d for r in reports for d in r.diagnostics)
     print(
         format_json(diags, len(reports))
         if args.format == "json"
