@@ -114,6 +114,24 @@ async def test_resume_shows_every_answer_and_continues(make_app, catalog, tmp_pa
         assert "⚠ The flow changed since." in screen_text(app)
 
 
+async def test_resume_while_a_did_you_mean_waits_shows_the_paste_and_back_undoes_it(make_app, catalog) -> None:
+    session = Session(catalog.flows[CPOR].flow, matcher=TwoCauses())
+    session.choose_label("I have an error message to paste")
+    session.submit("subscription rejected")
+    resumed, _ = Session.from_json(catalog.flows[CPOR].flow, session.to_json(), matcher=TwoCauses())
+    app = make_app(session=resumed)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = conversation(app)
+        assert [m.answer for m in screen.query("UserMessage")] == [
+            "I have an error message to paste",
+            "subscription rejected",
+        ]
+        await pilot.press("escape")  # dismiss the suggestions: the paste is what is undone
+        await pilot.pause()
+        undone = [m.answer for m in screen.query("UserMessage") if m.has_class("-undone")]
+        assert undone == ["subscription rejected"] and at(app) == "paste-error"
+
+
 async def test_picker_filters_and_opens_a_flow(make_app, two_flows) -> None:
     app = make_app(catalog=two_flows)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -248,7 +248,10 @@ class ConversationScreen(Screen[None]):
     def _replay(self) -> None:
         """Show the answered steps of a resumed session, as they were."""
         assert self.session is not None
-        for visit in self.session.history[:-1]:
+        history = self.session.history
+        # A step waiting for a "did you mean" pick was answered too: its paste is shown like the others.
+        shown = history if history[-1].pending is not None else history[:-1]
+        for visit in shown:
             node = self.session.flow.nodes[visit.node]
             view = Step(
                 node_id=visit.node,
@@ -263,6 +266,8 @@ class ConversationScreen(Screen[None]):
             self._say(StepMessage(render.step_markdown(view, agent=self.agent)))
             if visit.answer is not None:
                 self._add_answer(visit.answer.text)
+            elif visit.pending is not None:
+                self._add_answer(visit.pending.query)
 
     def _show_step(self) -> None:
         """Show the current step and set up the answer box for it."""
