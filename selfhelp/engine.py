@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfhelp import answers
 from selfhelp.matcher import default_matcher
-from selfhelp.matching import Matcher, MatchResult
+from selfhelp.matching import Matcher, MatchResult, candidate_causes
 from selfhelp.models import (
     AnyNode,
     Branch,
@@ -537,9 +537,7 @@ class Session:
     def _possible_targets(self, node: AnyNode) -> set[str]:
         targets = set(node_targets(node))
         if isinstance(node, MatchNode):
-            targets |= {
-                nid for nid, c in self.flow.causes() if c.errors and (node.candidates is None or nid in node.candidates)
-            }
+            targets |= {nid for nid, _ in candidate_causes(self.flow, node)}
         return targets
 
     def snapshot(self) -> dict[str, Any]:

@@ -70,14 +70,21 @@ class _Checker:
         self.diags: list[Diagnostic] = list(loaded.problems)
         self.node_waivers = self._node_waivers()
 
+    def _lint_off_entries(self) -> list[tuple[str, Any, Any]]:
+        """Every ``(node id, rule id, reason)`` written under a node's ``lint_off``, however malformed."""
+        nodes = self.loaded.data.get("nodes") if isinstance(self.loaded.data, Mapping) else None
+        entries: list[tuple[str, Any, Any]] = []
+        for nid, raw in nodes.items() if isinstance(nodes, Mapping) else ():
+            lint_off = raw.get("lint_off") if isinstance(raw, Mapping) else None
+            entries += [(nid, r, why) for r, why in lint_off.items()] if isinstance(lint_off, Mapping) else []
+        return entries
+
     def _node_waivers(self) -> dict[str, dict[str, str]]:
         """Each node's well-formed ``lint_off`` entries (malformed ones are reported by _check_waivers)."""
-        nodes = self.loaded.data.get("nodes") if isinstance(self.loaded.data, Mapping) else None
         waivers: dict[str, dict[str, str]] = {}
-        for nid, raw in (nodes or {}).items() if isinstance(nodes, Mapping) else ():
-            lint_off = raw.get("lint_off") if isinstance(raw, Mapping) else None
-            if isinstance(lint_off, Mapping):
-                waivers[nid] = {r: why for r, why in lint_off.items() if waiver_problem(r, why) is None}
+        for nid, rule_id, reason in self._lint_off_entries():
+            if waiver_problem(rule_id, reason) is None:
+                waivers.setdefault(nid, {})[rule_id] = reason
         return waivers
 
     def _suppressed(self, rule: str, path: Path_) -> str | None:
@@ -91,13 +98,10 @@ class _Checker:
         return None
 
     def _check_waivers(self) -> None:
-        nodes = self.loaded.data.get("nodes") if isinstance(self.loaded.data, Mapping) else None
-        for nid, raw in (nodes or {}).items() if isinstance(nodes, Mapping) else ():
-            lint_off = raw.get("lint_off") if isinstance(raw, Mapping) else None
-            for rule_id, reason in lint_off.items() if isinstance(lint_off, Mapping) else ():
-                problem = waiver_problem(rule_id, reason)
-                if problem:
-                    self.report("lint-config", ("nodes", nid, "lint_off", rule_id), *problem, prefer_key=True)
+        for nid, rule_id, reason in self._lint_off_entries():
+            problem = waiver_problem(rule_id, reason)
+            if problem:
+                self.report("lint-config", ("nodes", nid, "lint_off", rule_id), *problem, prefer_key=True)
 
     def report(
         self, rule: str, path: Path_, message: str, hint: str | None = None, *, prefer_key: bool = False
