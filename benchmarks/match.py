@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from selfhelp.matcher.index import Pattern, PatternIndex
 from selfhelp.matcher.matcher import FLOOR, Thresholds, decide
 from selfhelp.matcher.normalize import normalize
-from selfhelp.matching import truncate
+from selfhelp.matcher.results import truncate
 
 SIZES = [10, 1_000, 10_000, 100_000]
 

@@ -15,7 +15,7 @@ wall clock by the child and printed; interpreter teardown is left out for both.
 - ``bare, minimal``: the earlier, smaller baseline (fewer containers, only the
   palette key in the Footer), still reported for comparison.
 - ``selfhelp, warm cache``: ``selfhelp run cpor-customer-association`` through
-  the real command line, with the first-paint cache (``selfhelp.first_paint``)
+  the real command line, with the first-paint cache (``selfhelp.tui.first_paint``)
   filled by an earlier run, as on every start after the first one (and after
   any ``selfhelp list``/``validate``/...): the first question is painted from
   the cache, then the flows load in a thread behind it. Also reported: when that

@@ -12,7 +12,7 @@ from types import ModuleType
 from selfhelp import __version__, commands
 from selfhelp.commands import run_app
 from selfhelp.commands.common import UsageError
-from selfhelp.sources import FLOWS_ENV
+from selfhelp.flow.sources import FLOWS_ENV
 
 
 def command_modules() -> list[ModuleType]:

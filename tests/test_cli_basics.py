@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from selfhelp import __version__
-from selfhelp.catalog import FLOWS_ENV, flow_sources, load_catalog, shipped_flows_dir
 from selfhelp.cli import main
+from selfhelp.flow.catalog import FLOWS_ENV, flow_sources, load_catalog, shipped_flows_dir
 
 MINI = Path(__file__).parent / "engine_flows" / "mini.yaml"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.authoring.drift import drift
+from selfhelp.authoring.importer import import_text, parse_article
 from selfhelp.cli import main
-from selfhelp.drift import drift
-from selfhelp.importer import import_text, parse_article
-from selfhelp.validate import check_bytes, check_file
+from selfhelp.flow.validate import check_bytes, check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "tests" / "articles" / "nested-reasons.md"

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from selfhelp.catalog import shipped_flows_dir
-from selfhelp.engine import (
+from selfhelp.flow.catalog import shipped_flows_dir
+from selfhelp.flow.models import CauseNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
+from selfhelp.flow.validate import check_file
+from selfhelp.matcher.results import MatchResult
+from selfhelp.session.engine import (
     CONTINUE_LABEL,
     NONE_OF_THESE_LABEL,
     SKIP_MATCH_LABEL,
@@ -18,9 +21,6 @@ from selfhelp.engine import (
     condition_holds,
     flow_hash,
 )
-from selfhelp.matching import MatchResult
-from selfhelp.models import CauseNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
-from selfhelp.validate import check_file
 
 HERE = Path(__file__).parent
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"

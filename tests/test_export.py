@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from selfhelp.authoring.export import flow_graph, to_dot, to_mermaid
 from selfhelp.cli import main
-from selfhelp.export import flow_graph, to_dot, to_mermaid
-from selfhelp.models import Flow, OutcomeNode
-from selfhelp.validate import check_file
+from selfhelp.flow.models import Flow, OutcomeNode
+from selfhelp.flow.validate import check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CPOR = ROOT / "flows" / "cpor-customer-association.yaml"

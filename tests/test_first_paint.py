@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selfhelp import first_paint
-from selfhelp.catalog import FlowSource, load_catalog
-from selfhelp.engine import Session
-from selfhelp.sources import CONFIG_NAME
+from selfhelp.flow.catalog import FlowSource, load_catalog
+from selfhelp.flow.sources import CONFIG_NAME
+from selfhelp.session.engine import Session
+from selfhelp.tui import first_paint
 
 HERE = Path(__file__).parent
 MINI = HERE / "engine_flows" / "mini.yaml"

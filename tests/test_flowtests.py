@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.authoring.flowtest import Coverage, run_file, run_paths
+from selfhelp.authoring.flowtest.record import dump_scenarios, scenario_from_session
 from selfhelp.cli import main
-from selfhelp.engine import Session
-from selfhelp.flowtest import Coverage, run_file, run_paths
-from selfhelp.flowtest.record import dump_scenarios, scenario_from_session
-from selfhelp.matching import MatchCandidate, MatchResult, SubstringMatcher
-from selfhelp.models import Flow
-from selfhelp.validate import check_file
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
+from selfhelp.matcher.results import MatchCandidate, MatchResult, SubstringMatcher
+from selfhelp.session.engine import Session
 
 pytest_plugins = ["pytester"]
 

@@ -8,9 +8,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfhelp.diagnostics import Diagnostic, Severity
-from selfhelp.rules import RULES
-from selfhelp.validate import FileReport, check_bytes
+from selfhelp.base.diagnostics import Diagnostic, Severity
+from selfhelp.flow.rules import RULES
+from selfhelp.flow.validate import FileReport, check_bytes
 
 GOOD = (Path(__file__).parent / "bad_flows" / "good.yaml").read_bytes()
 GOOD_LINES = GOOD.decode().splitlines(keepends=True)

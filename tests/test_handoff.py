@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from selfhelp import answers
-from selfhelp.catalog import shipped_flows_dir
-from selfhelp.engine import Session
-from selfhelp.handoff import (
+from selfhelp.flow.catalog import shipped_flows_dir
+from selfhelp.flow.models import Flow, OutcomeResult
+from selfhelp.flow.validate import check_file
+from selfhelp.matcher.results import MatchCandidate, MatchResult
+from selfhelp.session import answers
+from selfhelp.session.engine import Session
+from selfhelp.session.handoff import (
     CaseSummary,
     build_summary,
     md_block,
@@ -24,10 +27,7 @@ from selfhelp.handoff import (
     render_text,
     save_summary,
 )
-from selfhelp.matching import MatchCandidate, MatchResult
-from selfhelp.models import Flow, OutcomeResult
-from selfhelp.store import DATA_ENV, SessionStore
-from selfhelp.validate import check_file
+from selfhelp.session.store import DATA_ENV, SessionStore
 
 HERE = Path(__file__).parent
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"

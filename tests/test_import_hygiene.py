@@ -17,7 +17,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_are_found() -> None:
     found = core_modules()
-    assert {"selfhelp.models", "selfhelp.engine", "selfhelp.validate", "selfhelp.cli"} <= set(found)
+    assert {"selfhelp.flow.models", "selfhelp.session.engine", "selfhelp.flow.validate", "selfhelp.cli"} <= set(found)
 
 
 def test_core_imports_without_textual_or_rich() -> None:

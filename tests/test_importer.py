@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from selfhelp.authoring.importer import DOCUMENTS, INTRO, import_text, parse_article, section_hash
 from selfhelp.cli import main
-from selfhelp.importer import DOCUMENTS, INTRO, import_text, parse_article, section_hash
-from selfhelp.validate import check_bytes
+from selfhelp.flow.validate import check_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "articles"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from selfhelp import answers
-from selfhelp.catalog import Catalog, flow_sources, load_catalog, shipped_flows_dir
-from selfhelp.handoff import build_summary
-from selfhelp.store import SessionStore
+from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog, shipped_flows_dir
+from selfhelp.session import answers
+from selfhelp.session.handoff import build_summary
+from selfhelp.session.store import SessionStore
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 
@@ -31,9 +31,9 @@ GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 CHILD = """
 import json, sys
 from pathlib import Path
-from selfhelp.engine import Session
-from selfhelp.store import SessionStore
-from selfhelp.validate import check_file
+from selfhelp.session.engine import Session
+from selfhelp.session.store import SessionStore
+from selfhelp.flow.validate import check_file
 
 flow = check_file(Path(sys.argv[1])).flow
 store = SessionStore(sys.argv[2])
@@ -57,9 +57,9 @@ for line in sys.stdin:
 STALL = """
 import json, os, sys
 from pathlib import Path
-from selfhelp.engine import Session
-from selfhelp.store import SessionStore
-from selfhelp.validate import check_file
+from selfhelp.session.engine import Session
+from selfhelp.session.store import SessionStore
+from selfhelp.flow.validate import check_file
 
 real_fsync = os.fsync
 saves = 0

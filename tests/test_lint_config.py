@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from selfhelp.cli import main
-from selfhelp.sources import CONFIG_NAME, find_config
-from selfhelp.validate import check_files
+from selfhelp.flow.sources import CONFIG_NAME, find_config
+from selfhelp.flow.validate import check_files
 
 FLOW = """\
 id: drafts

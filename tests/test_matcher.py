@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selfhelp.engine import Session
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
 from selfhelp.matcher import FuzzyMatcher, match_catalog
 from selfhelp.matcher.index import Hit, Pattern, PatternIndex
 from selfhelp.matcher.matcher import Thresholds, decide, flow_patterns
 from selfhelp.matcher.normalize import normalize
-from selfhelp.matching import MAX_QUERY_CHARS
-from selfhelp.models import Flow
-from selfhelp.validate import check_file
+from selfhelp.matcher.results import MAX_QUERY_CHARS
+from selfhelp.session.engine import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 CPOR_PATH = ROOT / "flows" / "cpor-customer-association.yaml"
@@ -269,7 +269,7 @@ def test_the_engine_uses_the_fuzzy_matcher_by_default(cpor: Flow) -> None:
 def test_importing_the_matcher_does_not_load_rapidfuzz() -> None:
     import subprocess
 
-    code = "import sys, selfhelp.engine, selfhelp.matcher; print('rapidfuzz' in sys.modules)"
+    code = "import sys, selfhelp.session.engine, selfhelp.matcher; print('rapidfuzz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

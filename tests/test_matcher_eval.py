@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from selfhelp.cli import main
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
 from selfhelp.matcher import FuzzyMatcher
 from selfhelp.matcher.evaluate import (
     EvalFileError,
@@ -20,8 +22,6 @@ from selfhelp.matcher.evaluate import (
     suggest_thresholds,
 )
 from selfhelp.matcher.matcher import flow_thresholds
-from selfhelp.models import Flow
-from selfhelp.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "evals" / "cpor-match.yaml"

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from selfhelp import models
-from selfhelp.models import (
+from selfhelp.flow import models
+from selfhelp.flow.models import (
     Branch,
     CauseNode,
     Choice,
@@ -31,7 +31,7 @@ from selfhelp.models import (
     ValidatorKind,
     node_targets,
 )
-from selfhelp.validate import check_bytes
+from selfhelp.flow.validate import check_bytes
 
 GOOD = Path(__file__).parent / "bad_flows" / "good.yaml"
 
@@ -449,7 +449,7 @@ def test_the_format_doc_examples_are_valid() -> None:
 
 @pytest.mark.parametrize("bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\x00"])
 def test_flow_text_refuses_control_characters(bad: str) -> None:
-    from selfhelp.validate import check_bytes
+    from selfhelp.flow.validate import check_bytes
 
     text = 'id: esc\ntitle: "t"\nversion: "1"\nstart: done\nnodes:\n  done: {kind: outcome, result: resolved}\n'
     raw = text.replace('title: "t"', "title: " + json.dumps(f"a {bad} b")).encode()
@@ -460,7 +460,7 @@ def test_flow_text_refuses_control_characters(bad: str) -> None:
 
 
 def test_flow_text_keeps_newlines_tabs_and_emoji() -> None:
-    from selfhelp.validate import check_bytes
+    from selfhelp.flow.validate import check_bytes
 
     raw = (
         'id: ok\ntitle: "a\\tb 🙂 שלום"\nversion: "1"\nstart: done\n'

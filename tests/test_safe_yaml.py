@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from selfhelp.diagnostics import Severity
-from selfhelp.safe_yaml import MAX_DEPTH, MAX_EXPANDED_VALUES, load_bytes, load_file
-from selfhelp.validate import check_file
+from selfhelp.base.diagnostics import Severity
+from selfhelp.base.safe_yaml import MAX_DEPTH, MAX_EXPANDED_VALUES, load_bytes, load_file
+from selfhelp.flow.validate import check_file
 
 GOOD = Path(__file__).parent / "bad_flows" / "good.yaml"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from selfhelp.cli import main
-from selfhelp.models import NODE_KINDS
-from selfhelp.schema import MODELINE, SCHEMA_PATH, flow_schema, flow_schema_text
+from selfhelp.flow.models import NODE_KINDS
+from selfhelp.flow.schema import MODELINE, SCHEMA_PATH, flow_schema, flow_schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from selfhelp.catalog import Catalog, flow_sources, load_catalog
 from selfhelp.cli import main
-from selfhelp.engine import Session, SessionMismatch
-from selfhelp.models import Flow
-from selfhelp.store import (
+from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog
+from selfhelp.flow.models import Flow
+from selfhelp.session.engine import Session, SessionMismatch
+from selfhelp.session.store import (
     DATA_ENV,
     CorruptSession,
     FlowMissing,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp import cli
-from selfhelp.rules import RULES
+from selfhelp.flow.rules import RULES
 
 BAD = Path(__file__).parent / "bad_flows"
 GOOD = BAD / "good.yaml"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from selfhelp.diagnostics import Diagnostic, Severity
-from selfhelp.rules import RULES
-from selfhelp.validate import FileReport, check_bytes, check_file, check_files
+from selfhelp.base.diagnostics import Diagnostic, Severity
+from selfhelp.flow.rules import RULES
+from selfhelp.flow.validate import FileReport, check_bytes, check_file, check_files
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad_flows"

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from selfhelp.catalog import Catalog
-    from selfhelp.sources import FlowSource
+    from selfhelp.flow.catalog import Catalog
+    from selfhelp.flow.sources import FlowSource
 
 
 class UsageError(Exception):
@@ -22,7 +22,7 @@ class UsageError(Exception):
 
 def sources_from_args(args: argparse.Namespace) -> list[FlowSource]:
     """The shipped flows, SELFHELP_FLOWS and every ``--flows`` folder (a missing folder is a usage error)."""
-    from selfhelp.sources import flow_sources
+    from selfhelp.flow.sources import flow_sources
 
     extra = [Path(p) for p in getattr(args, "flows", None) or []]
     missing = [str(p) for p in extra if not p.exists()]
@@ -33,14 +33,14 @@ def sources_from_args(args: argparse.Namespace) -> list[FlowSource]:
 
 def catalog_from_args(args: argparse.Namespace) -> Catalog:
     """Load the shipped flows, SELFHELP_FLOWS and every ``--flows`` folder."""
-    from selfhelp.catalog import load_catalog
+    from selfhelp.flow.catalog import load_catalog
 
     return load_catalog(sources_from_args(args))
 
 
 def warn_broken(catalog: Catalog) -> None:
     """Tell the user, on stderr, about flow files that could not be loaded (and why, briefly)."""
-    from selfhelp.first_paint import skipped_lines
+    from selfhelp.tui.first_paint import skipped_lines
 
     for line in skipped_lines(catalog):
         print(line, file=sys.stderr)

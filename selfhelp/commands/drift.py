@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.drift import drift
-    from selfhelp.importer import parse_article, read_article
-    from selfhelp.validate import check_file
+    from selfhelp.authoring.drift import drift
+    from selfhelp.authoring.importer import parse_article, read_article
+    from selfhelp.flow.validate import check_file
 
     args.flow = _flow_file(args)
     report = check_file(args.flow)
@@ -61,7 +61,7 @@ def _flow_file(args: argparse.Namespace) -> Path:
     if args.flow.is_file():
         return args.flow
     from selfhelp.commands.common import catalog_from_args
-    from selfhelp.validate import did_you_mean
+    from selfhelp.flow.validate import did_you_mean
 
     catalog = catalog_from_args(args)
     loaded = catalog.get(str(args.flow))

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.export import export
+    from selfhelp.authoring.export import export
 
     flow = load_flow_arg(args)
     if flow is None:
@@ -34,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
 
 def load_flow_arg(args: argparse.Namespace):  # -> Flow | None (kept unannotated to avoid importing models here)
     """The flow named by ``args.flow``: a file path, else a loaded flow's id. Prints the problems of a broken file."""
+    from selfhelp.base.diagnostics import format_text
     from selfhelp.commands.common import catalog_from_args
-    from selfhelp.diagnostics import format_text
-    from selfhelp.validate import check_file, did_you_mean
+    from selfhelp.flow.validate import check_file, did_you_mean
 
     path = Path(args.flow)
     if path.is_file():

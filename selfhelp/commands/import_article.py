@@ -32,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.importer import import_text, parse_article, read_article
-    from selfhelp.validate import check_bytes
+    from selfhelp.authoring.importer import import_text, parse_article, read_article
+    from selfhelp.flow.validate import check_bytes
 
     text, problem = read_article(args.article)
     if text is None:

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
 
 if TYPE_CHECKING:
-    from selfhelp.matching import MatchResult
-    from selfhelp.models import Flow
+    from selfhelp.flow.models import Flow
+    from selfhelp.matcher.results import MatchResult
 
 ORDER = 40
 
 
 def default_eval_file() -> Path:
     """The CPOR evaluation set of a source checkout."""
-    from selfhelp.sources import shipped_flows_dir
+    from selfhelp.flow.sources import shipped_flows_dir
 
     return shipped_flows_dir().parent / "evals" / "cpor-match.yaml"
 

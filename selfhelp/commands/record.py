@@ -27,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.engine import Session, SessionMismatch
-    from selfhelp.flowtest.record import dump_scenarios, scenario_from_session
+    from selfhelp.authoring.flowtest.record import dump_scenarios, scenario_from_session
+    from selfhelp.session.engine import Session, SessionMismatch
 
     text = _read(args.session_file)
     flow, flow_path = _flow_for(args, text)
@@ -64,7 +64,7 @@ def _flow_for(args: argparse.Namespace, text: str):  # -> tuple[Flow, Path]
     import json
 
     from selfhelp.commands.common import catalog_from_args
-    from selfhelp.validate import check_file
+    from selfhelp.flow.validate import check_file
 
     if args.flow_file is not None:
         report = check_file(args.flow_file)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
 
 if TYPE_CHECKING:
-    from selfhelp.store import SessionStore
+    from selfhelp.session.store import SessionStore
 
 ORDER = 15
 #: Ids are shown cut to this length: enough to be unique, and 'resume' accepts any unique prefix.
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.store import SessionNotFound, SessionStore, StoreError
+    from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
     store = SessionStore()
     if args.session_id is None:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
-    from selfhelp.answers import clean
+    from selfhelp.session.answers import clean
 
     listing = store.list() if show_all else store.unfinished()
     for skipped in listing.skipped:

@@ -1,6 +1,6 @@
 """``selfhelp`` and ``selfhelp run FLOW_ID``: open the terminal app.
 
-When the first-paint cache (:mod:`selfhelp.first_paint`) still fits the flow
+When the first-paint cache (:mod:`selfhelp.tui.first_paint`) still fits the flow
 files, the app paints the first question from it straight away and loads the
 flows behind it; otherwise it loads them first, as without a cache.
 """
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from selfhelp.commands.common import UsageError, catalog_from_args, sources_from_args, warn_broken
 
 if TYPE_CHECKING:
-    from selfhelp.catalog import Catalog
-    from selfhelp.first_paint import Hit
+    from selfhelp.flow.catalog import Catalog
     from selfhelp.tui.app import Loaded
+    from selfhelp.tui.first_paint import Hit
 
 ORDER = 10
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 def check_flow(catalog: Catalog, flow_id: str | None) -> None:
     """Refuse an unknown flow id, or a catalog with no usable flow (a usage error, with a suggestion)."""
     if flow_id is not None and catalog.get(flow_id) is None:
-        from selfhelp.validate import did_you_mean
+        from selfhelp.flow.validate import did_you_mean
 
         hint = did_you_mean(flow_id, catalog.flows)
         raise UsageError(f"no flow {flow_id!r}" + (f"; {hint}" if hint else "; see 'selfhelp list'"))
@@ -57,7 +57,7 @@ def check_flow(catalog: Catalog, flow_id: str | None) -> None:
 
 def _cached_first_screen(args: argparse.Namespace, flow_id: str | None) -> Hit | None:
     """The cached first screen, if the flow files are exactly those it was made from."""
-    from selfhelp.first_paint import lookup
+    from selfhelp.tui.first_paint import lookup
 
     return lookup(sources_from_args(args), flow_id)
 
@@ -68,8 +68,8 @@ def _load(args: argparse.Namespace, hit: Hit) -> Loaded:
     Checks the flow as a start without a cache would; a :class:`UsageError` is
     raised again once the app has closed, so the user reads it as usual.
     """
-    from selfhelp.first_paint import skipped_lines
     from selfhelp.tui.app import Loaded
+    from selfhelp.tui.first_paint import skipped_lines
 
     catalog = catalog_from_args(args)
     flow_id: str | None = getattr(args, "flow_id", None)

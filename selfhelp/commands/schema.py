@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.schema import flow_schema_text
+    from selfhelp.flow.schema import flow_schema_text
 
     text = flow_schema_text()
     if args.check is not None:

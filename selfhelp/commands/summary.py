@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.handoff import build_summary, save_summary
-    from selfhelp.store import SessionNotFound, SessionStore, StoreError
+    from selfhelp.session.handoff import build_summary, save_summary
+    from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
     catalog = catalog_from_args(args)
     warn_broken(catalog)

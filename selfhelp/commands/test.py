@@ -30,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.diagnostics import sort_key
-    from selfhelp.flowtest.runner import run_paths, scenario_files
-    from selfhelp.sources import flow_sources
+    from selfhelp.authoring.flowtest.runner import run_paths, scenario_files
+    from selfhelp.base.diagnostics import sort_key
+    from selfhelp.flow.sources import flow_sources
 
     if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
         raise UsageError("--min-coverage takes a percentage from 0 to 100")

@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.diagnostics import format_json, format_text, has_errors
-    from selfhelp.sources import flow_sources
-    from selfhelp.validate import check_files, flow_files, unique
+    from selfhelp.base.diagnostics import format_json, format_text, has_errors
+    from selfhelp.flow.sources import flow_sources
+    from selfhelp.flow.validate import check_files, flow_files, unique
 
     paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
     missing = [str(p) for p in paths if not p.exists()]

@@ -30,10 +30,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from selfhelp.base.safe_yaml import load_file
+from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import Hit
 from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, decide
-from selfhelp.models import Flow
-from selfhelp.safe_yaml import load_file
 
 Split = Literal["tune", "heldout"]
 OUT_OF_SCOPE = "(out of scope)"

@@ -1,6 +1,6 @@
 """The fuzzy error matcher: a pasted message -> match, ambiguous or none, with its reasons.
 
-:class:`FuzzyMatcher` implements :class:`selfhelp.matching.Matcher` for the
+:class:`FuzzyMatcher` implements :class:`selfhelp.matcher.results.Matcher` for the
 session engine, and matches across many flows for support agents
 (:meth:`FuzzyMatcher.match_flows`, :func:`match_catalog`). Indexes are built on
 first use and cached per flow, so loading the matcher costs nothing at start-up.
@@ -22,10 +22,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import Hit, Pattern, PatternIndex
 from selfhelp.matcher.normalize import normalize
-from selfhelp.matching import MatchCandidate, MatchResult, Verdict, truncate
-from selfhelp.models import Flow
+from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
 #: ``selfhelp match --evaluate`` on the tune half of evals/cpor-match.yaml: the best plateau is 44-48.

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selfhelp.catalog import Catalog
-from selfhelp.engine import Session
-from selfhelp.matching import Matcher, fold
-from selfhelp.models import CauseNode, Flow
+from selfhelp.flow.catalog import Catalog
+from selfhelp.flow.models import CauseNode, Flow
+from selfhelp.matcher.results import Matcher, fold
+from selfhelp.session.engine import Session
 
 #: How many search results to show at most.
 MAX_HITS = 40

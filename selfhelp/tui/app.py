@@ -1,6 +1,6 @@
 """The selfhelp app: a flow picker, then a conversation (with the agent's flow map on demand).
 
-Start-up: given a cached first screen (``preview``, see :mod:`selfhelp.first_paint`)
+Start-up: given a cached first screen (``preview``, see :mod:`selfhelp.tui.first_paint`)
 and a ``loader``, the app paints the first question at once and loads the flows
 in a thread behind it; the conversation takes the real session when it is ready.
 Nothing here imports pydantic, the engine or the catalog before the first paint.
@@ -24,10 +24,10 @@ from selfhelp.tui.config import UIConfig, config_path, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 
 if TYPE_CHECKING:
-    from selfhelp.catalog import Catalog
-    from selfhelp.engine import Session
-    from selfhelp.first_paint import FirstScreen
-    from selfhelp.store import SessionStore
+    from selfhelp.flow.catalog import Catalog
+    from selfhelp.session.engine import Session
+    from selfhelp.session.store import SessionStore
+    from selfhelp.tui.first_paint import FirstScreen
 
 #: The worker group of the load behind a cached first screen.
 LOAD_GROUP = "load-catalog"
@@ -110,7 +110,7 @@ class SelfHelpApp(App[int]):
         if self.catalog is None and self.preview is not None:
             self._waiting = ConversationScreen(None, preview=self.preview)
             return self._waiting
-        from selfhelp.engine import Session
+        from selfhelp.session.engine import Session
 
         if self.session is not None:
             return ConversationScreen(self.session, agent=self.agent, notice=self.notice)
@@ -136,7 +136,7 @@ class SelfHelpApp(App[int]):
         if self.catalog is None:
             self._after_load.append(lambda: self.open_flow(flow_id, jump_to=jump_to, agent=agent))
             return
-        from selfhelp.engine import Session
+        from selfhelp.session.engine import Session
 
         loaded = self.catalog.get(flow_id)
         if loaded is None:
@@ -208,7 +208,7 @@ class SelfHelpApp(App[int]):
         loaded = loader()
         if loaded.flow_id is None:
             return loaded, None
-        from selfhelp.engine import Session
+        from selfhelp.session.engine import Session
 
         return loaded, Session(loaded.catalog.flows[loaded.flow_id].flow)
 
@@ -300,6 +300,6 @@ def run_app(
 
 
 def _session_store() -> SessionStore:
-    from selfhelp.store import SessionStore
+    from selfhelp.session.store import SessionStore
 
     return SessionStore()

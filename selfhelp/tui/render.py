@@ -1,7 +1,7 @@
 """Turning steps into what the screens show: Markdown for steps, short texts for notices.
 
-No Textual here: these are plain functions over :class:`~selfhelp.first_paint.Step`
-(the plain form of an engine ``StepView``) and :class:`~selfhelp.matching.MatchResult`,
+No Textual here: these are plain functions over :class:`~selfhelp.tui.first_paint.Step`
+(the plain form of an engine ``StepView``) and :class:`~selfhelp.matcher.results.MatchResult`,
 tested without an app. Nothing here imports the engine or the models at load time:
 the first question is painted before they are imported.
 """
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from selfhelp.tui.text import md_escape, plain
 
 if TYPE_CHECKING:
-    from selfhelp.engine import Session
-    from selfhelp.first_paint import Step
-    from selfhelp.matching import MatchResult
+    from selfhelp.matcher.results import MatchResult
+    from selfhelp.session.engine import Session
+    from selfhelp.tui.first_paint import Step
 
 #: How each outcome is announced (by ``OutcomeResult`` value): a symbol and words, so meaning never rests on colour.
 OUTCOME_BANNERS: dict[str, str] = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from selfhelp.catalog import Catalog, FlowSource, flow_sources, load_catalog
-from selfhelp.store import SessionStore
+from selfhelp.flow.catalog import Catalog, FlowSource, flow_sources, load_catalog
+from selfhelp.session.store import SessionStore
 from selfhelp.tui.app import SelfHelpApp
 from selfhelp.tui.screens.conversation import ConversationScreen
 

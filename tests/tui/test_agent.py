@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from selfhelp.handoff import build_summary
-from selfhelp.matching import SubstringMatcher
+from selfhelp.matcher.results import SubstringMatcher
+from selfhelp.session.handoff import build_summary
 from selfhelp.tui.agent import search
 from selfhelp.tui.widgets.flow_tree import FlowTree
 from tests.tui.conftest import CPOR, at, conversation, pick, screen_text

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from selfhelp.engine import Session
-from selfhelp.matching import MatchCandidate, MatchResult
-from selfhelp.models import Flow
-from selfhelp.store import SessionStore
+from selfhelp.flow.models import Flow
+from selfhelp.matcher.results import MatchCandidate, MatchResult
+from selfhelp.session.engine import Session
+from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 from selfhelp.tui.screens.modals import HelpScreen

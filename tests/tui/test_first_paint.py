@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from textual.worker import WorkerFailed
 
-from selfhelp.catalog import Catalog
 from selfhelp.cli import main
 from selfhelp.commands.common import UsageError
-from selfhelp.engine import Session
-from selfhelp.first_paint import FirstScreen, first_screen
+from selfhelp.flow.catalog import Catalog
+from selfhelp.session.engine import Session
 from selfhelp.tui import app as tui_app
 from selfhelp.tui.app import Loaded
+from selfhelp.tui.first_paint import FirstScreen, first_screen
 from selfhelp.tui.screens.picker import FlowPickerScreen
 from selfhelp.tui.widgets.messages import StepMessage, UserMessage
 from tests.tui.conftest import CPOR, at, conversation, screen_text
@@ -197,7 +197,8 @@ def run(self, *args, **kwargs):
     def painted():
         seen["cached"] = self.preview is not None
         seen["loaded"] = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic" or m in (
-            "yaml", "selfhelp.models", "selfhelp.engine", "selfhelp.catalog", "selfhelp.validate"))
+            "yaml", "selfhelp.flow.models", "selfhelp.session.engine", "selfhelp.flow.catalog",
+            "selfhelp.flow.validate"))
         self.exit()
     self.on_first_step = painted
     return real_run(self, headless=True)

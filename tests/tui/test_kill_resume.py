@@ -18,8 +18,8 @@ CHILD = textwrap.dedent(
     f"""
     import asyncio, sys, time
     from pathlib import Path
-    from selfhelp.catalog import flow_sources, load_catalog
-    from selfhelp.store import SessionStore
+    from selfhelp.flow.catalog import flow_sources, load_catalog
+    from selfhelp.session.store import SessionStore
     from selfhelp.tui.app import SelfHelpApp
 
     async def main():
@@ -42,7 +42,7 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 async def test_sigkilled_session_resumes_with_every_answer(make_app, catalog, tmp_path: Path) -> None:
-    from selfhelp.store import SessionStore
+    from selfhelp.session.store import SessionStore
 
     folder = tmp_path / "killed"
     child = subprocess.Popen(

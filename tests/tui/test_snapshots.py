@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from selfhelp.engine import Session
+from selfhelp.session.engine import Session
 from tests.tui.conftest import CPOR, GUID, paste, pick, screen_text, type_answer
 from tests.tui.test_conversation import TwoCauses
 

@@ -1,6 +1,6 @@
 """The conversation: the flow's steps as messages, the user's answers below them, one answer box.
 
-The screen is a thin layer over :class:`~selfhelp.engine.Session`: it shows
+The screen is a thin layer over :class:`~selfhelp.session.engine.Session`: it shows
 ``session.step()`` and sends what the user does (choose, submit, back, restart,
 add a note); every decision about where to go is the engine's.
 
@@ -27,18 +27,18 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
-from selfhelp.first_paint import Link, Step, first_screen, step_of
 from selfhelp.tui import render
+from selfhelp.tui.first_paint import Link, Step, first_screen, step_of
 from selfhelp.tui.text import literal, md_escape, plain
 from selfhelp.tui.widgets.choices import ChoiceList
 from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessage
 from selfhelp.tui.widgets.paste_area import PasteArea
 
 if TYPE_CHECKING:
-    from selfhelp.engine import Reply, Session
-    from selfhelp.first_paint import FirstScreen
-    from selfhelp.matching import MatchResult
+    from selfhelp.matcher.results import MatchResult
+    from selfhelp.session.engine import Reply, Session
     from selfhelp.tui.app import SelfHelpApp
+    from selfhelp.tui.first_paint import FirstScreen
 
 #: What an outcome offers instead of choices: (action, label).
 COPY = ("copy_summary", "Copy the case summary to the clipboard")
@@ -300,7 +300,7 @@ class ConversationScreen(Screen[None]):
             self.selfhelp.step_shown()
 
     def _summary_box(self) -> Static:
-        from selfhelp.handoff import build_summary
+        from selfhelp.session.handoff import build_summary
 
         assert self.session is not None
         text = build_summary(self.session).to_text()
@@ -494,7 +494,7 @@ class ConversationScreen(Screen[None]):
 
     def action_copy_summary(self) -> None:
         """Copy the case summary (plain text) to the clipboard."""
-        from selfhelp.handoff import build_summary
+        from selfhelp.session.handoff import build_summary
 
         text = build_summary(self.session).to_text()
         self.app.copy_to_clipboard(text)
@@ -506,7 +506,7 @@ class ConversationScreen(Screen[None]):
 
     def action_save_summary(self) -> None:
         """Save the case summary as Markdown and JSON, and say where."""
-        from selfhelp.handoff import build_summary, save_summary
+        from selfhelp.session.handoff import build_summary, save_summary
 
         try:
             saved = save_summary(build_summary(self.session), self.selfhelp.summaries_dir)

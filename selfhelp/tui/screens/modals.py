@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from selfhelp.catalog import Catalog
-from selfhelp.matching import Matcher
+from selfhelp.flow.catalog import Catalog
+from selfhelp.matcher.results import Matcher
 from selfhelp.tui.agent import SearchHit, search
 from selfhelp.tui.text import plain
 

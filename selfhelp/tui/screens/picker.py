@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from selfhelp.catalog import Catalog
-from selfhelp.matching import fold
+from selfhelp.flow.catalog import Catalog
+from selfhelp.matcher.results import fold
 from selfhelp.tui.text import plain
 
 if TYPE_CHECKING:

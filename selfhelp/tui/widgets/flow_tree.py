@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from selfhelp.models import Flow, node_targets
+from selfhelp.flow.models import Flow, node_targets
 from selfhelp.tui.text import plain
 
 #: A letter-like symbol per node kind, so kinds read without colour.

@@ -17,12 +17,12 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from selfhelp import answers
-from selfhelp.atomic import write_atomic
-from selfhelp.engine import Session
-from selfhelp.matching import MatchResult
-from selfhelp.models import CollectField, Flow, OutcomeNode, OutcomeResult
-from selfhelp.store import data_dir
+from selfhelp.base.atomic import write_atomic
+from selfhelp.flow.models import CollectField, Flow, OutcomeNode, OutcomeResult
+from selfhelp.matcher.results import MatchResult
+from selfhelp.session import answers
+from selfhelp.session.engine import Session
+from selfhelp.session.store import data_dir
 
 SUMMARIES_DIR = "summaries"
 

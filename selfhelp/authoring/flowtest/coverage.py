@@ -1,6 +1,6 @@
 """Which nodes and edges of a flow the scenarios exercised, with the YAML line of what they missed.
 
-Edges are those of :class:`selfhelp.graph.FlowGraph`: each choice, each ``next``
+Edges are those of :class:`selfhelp.flow.graph.FlowGraph`: each choice, each ``next``
 (or each branch of it), each ``no_match``, and each cause a match step can lead
 to. Two choices leading to the same node are two edges: each is a way the user
 can go, and each deserves a test.
@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from selfhelp.engine import CONTINUE_LABEL, NONE_OF_THESE_LABEL, SKIP_MATCH_LABEL, Answer, Visit, condition_holds
-from selfhelp.export import edge_label
-from selfhelp.graph import Edge, FlowGraph
-from selfhelp.models import Branch, Flow, MatchNode
-from selfhelp.safe_yaml import LoadedYaml
+from selfhelp.authoring.export import edge_label
+from selfhelp.base.safe_yaml import LoadedYaml
+from selfhelp.flow.graph import Edge, FlowGraph
+from selfhelp.flow.models import Branch, Flow, MatchNode
+from selfhelp.session.engine import (
+    CONTINUE_LABEL,
+    NONE_OF_THESE_LABEL,
+    SKIP_MATCH_LABEL,
+    Answer,
+    Visit,
+    condition_holds,
+)
 
 #: An edge's identity: its source node, its target and where it is written.
 EdgeKey = tuple[str, str, tuple[str | int, ...]]

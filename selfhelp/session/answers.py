@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from selfhelp.models import InputValidator, ValidatorKind
+from selfhelp.flow.models import InputValidator, ValidatorKind
 
 #: The longest answer kept when a node sets no max_length: a paste larger than this is a mistake.
 DEFAULT_MAX_CHARS = 10_000

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from selfhelp.diagnostics import Diagnostic, Severity
+from selfhelp.base.diagnostics import Diagnostic, Severity
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40

@@ -1,8 +1,8 @@
 """Where flows are read from: the shipped folder, ``$SELFHELP_FLOWS`` and ``--flows`` folders.
 
 Plain standard library on purpose: the command line and the first-paint cache
-(:mod:`selfhelp.first_paint`) need these answers before pydantic or the
-validator are imported. :mod:`selfhelp.catalog` re-exports every name here.
+(:mod:`selfhelp.tui.first_paint`) need these answers before pydantic or the
+validator are imported. :mod:`selfhelp.flow.catalog` re-exports every name here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 #: Extra flow folders, separated like PATH (``:`` on POSIX, ``;`` on Windows).
 FLOWS_ENV = "SELFHELP_FLOWS"
-#: The project file that switches lint rules off (see :mod:`selfhelp.lint_config`).
+#: The project file that switches lint rules off (see :mod:`selfhelp.flow.lint_config`).
 CONFIG_NAME = ".selfhelp.yaml"
 
 
@@ -24,9 +24,9 @@ def shipped_flows_dir() -> Path:
     An installed wheel carries them as ``selfhelp/_flows``; a source checkout
     (or an editable install) reads the repository's ``flows/`` folder.
     """
-    here = Path(__file__).resolve().parent
-    packaged = here / "_flows"
-    return packaged if packaged.is_dir() else here.parent / "flows"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_flows"
+    return packaged if packaged.is_dir() else package.parent / "flows"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from selfhelp.diagnostics import Diagnostic, Severity, display_path
-from selfhelp.rules import RULES
-from selfhelp.safe_yaml import load_file
-from selfhelp.sources import CONFIG_NAME
+from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
+from selfhelp.base.safe_yaml import load_file
+from selfhelp.flow.rules import RULES
+from selfhelp.flow.sources import CONFIG_NAME
 
 Reason = str
 
@@ -49,7 +49,7 @@ class ProjectConfig(BaseModel):
 def waiver_problem(rule_id: Any, reason: Any) -> tuple[str, str | None] | None:
     """Why a rule cannot be switched off with this reason (message, hint), or ``None`` if it can."""
     if not isinstance(rule_id, str) or rule_id not in RULES:
-        from selfhelp.validate import did_you_mean  # validate imports this module
+        from selfhelp.flow.validate import did_you_mean  # validate imports this module
 
         return f"unknown rule {rule_id!r}", did_you_mean(str(rule_id), RULES) or "see docs/rules.md"
     if not RULES[rule_id].switchable:

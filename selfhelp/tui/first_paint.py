@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from selfhelp import __version__
-from selfhelp.atomic import write_atomic
-from selfhelp.sources import FlowSource, find_config, flow_files
+from selfhelp.base.atomic import write_atomic
+from selfhelp.flow.sources import FlowSource, find_config, flow_files
 
 if TYPE_CHECKING:
-    from selfhelp.catalog import Catalog
-    from selfhelp.engine import StepView
-    from selfhelp.models import Flow
+    from selfhelp.flow.catalog import Catalog
+    from selfhelp.flow.models import Flow
+    from selfhelp.session.engine import StepView
 
 #: Where the cache lives instead of the platform's user cache folder (tests and benchmarks use it).
 CACHE_ENV = "SELFHELP_CACHE_DIR"
@@ -56,7 +56,7 @@ class Link:
 
 @dataclass(frozen=True)
 class AnswerSpec:
-    """What a free-text step takes (the fields of :class:`selfhelp.engine.InputSpec` the screen shows)."""
+    """What a free-text step takes (the fields of :class:`selfhelp.session.engine.InputSpec` the screen shows)."""
 
     kind: str
     multiline: bool
@@ -200,7 +200,7 @@ def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp
 
 
 def _first_screens(catalog: Catalog) -> dict[str, Any]:
-    from selfhelp.engine import Session
+    from selfhelp.session.engine import Session
 
     screens: dict[str, Any] = {}
     for flow_id, loaded in catalog.flows.items():

@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from selfhelp.engine import Session, Visit
-from selfhelp.models import InputNode, MatchNode
+from selfhelp.flow.models import InputNode, MatchNode
+from selfhelp.session.engine import Session, Visit
 
 
 def _after_last_jump(session: Session) -> tuple[list[Visit], dict[str, str]]:

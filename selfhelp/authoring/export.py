@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from selfhelp.graph import Edge, FlowGraph
-from selfhelp.models import AnyNode, Branch, Condition, Flow, OutcomeNode
+from selfhelp.flow.graph import Edge, FlowGraph
+from selfhelp.flow.models import AnyNode, Branch, Condition, Flow, OutcomeNode
 
 FORMATS: tuple[str, ...] = ("mermaid", "dot")
 

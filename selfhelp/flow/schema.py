@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from selfhelp.models import Flow
+from selfhelp.flow.models import Flow
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The schema's file in a source checkout, relative to the repository root.
@@ -25,7 +25,7 @@ def flow_schema() -> dict[str, Any]:
     schema = Flow.model_json_schema(mode="validation")
     return {
         "$schema": SCHEMA_DIALECT,
-        "$comment": "Generated from selfhelp.models by 'selfhelp schema'; do not edit by hand.",
+        "$comment": "Generated from selfhelp.flow.models by 'selfhelp schema'; do not edit by hand.",
         **schema,
         "title": "selfhelp flow",
     }

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from selfhelp.diagnostics import Diagnostic, Severity, display_path
-from selfhelp.engine import Reply, Session, Visit
-from selfhelp.flowtest.coverage import Coverage
-from selfhelp.flowtest.model import Expect, LoadedScenarios, Scenario, Step, load_scenarios
-from selfhelp.matching import Matcher, MatchResult
-from selfhelp.models import Flow, InputNode, MatchNode
-from selfhelp.safe_yaml import Path_
-from selfhelp.validate import FileReport, check_file, did_you_mean
+from selfhelp.authoring.flowtest.coverage import Coverage
+from selfhelp.authoring.flowtest.model import Expect, LoadedScenarios, Scenario, Step, load_scenarios
+from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
+from selfhelp.base.safe_yaml import Path_
+from selfhelp.flow.models import Flow, InputNode, MatchNode
+from selfhelp.flow.validate import FileReport, check_file, did_you_mean
+from selfhelp.matcher.results import Matcher, MatchResult
+from selfhelp.session.engine import Reply, Session, Visit
 
 SUFFIXES: tuple[str, ...] = (".test.yaml", ".test.yml")
 

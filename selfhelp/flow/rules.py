@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selfhelp.diagnostics import Severity
+from selfhelp.base.diagnostics import Severity
 
 
 @dataclass(frozen=True)

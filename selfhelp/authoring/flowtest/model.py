@@ -23,9 +23,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from selfhelp.diagnostics import Diagnostic, Severity, display_path
-from selfhelp.models import ID_PATTERN, OutcomeResult
-from selfhelp.safe_yaml import LoadedYaml, Path_, load_bytes, load_file
+from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
+from selfhelp.base.safe_yaml import LoadedYaml, Path_, load_bytes, load_file
+from selfhelp.flow.models import ID_PATTERN, OutcomeResult
 
 ACTIONS: tuple[str, ...] = ("choose", "type", "paste", "back")
 

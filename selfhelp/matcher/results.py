@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from selfhelp.models import CauseNode, Flow, MatchNode
+from selfhelp.flow.models import CauseNode, Flow, MatchNode
 
 Verdict = Literal["match", "ambiguous", "none"]
 

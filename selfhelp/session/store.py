@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from selfhelp.atomic import write_atomic
-from selfhelp.engine import Session, SessionMismatch, SessionState, flow_hash
-from selfhelp.matching import Matcher
+from selfhelp.base.atomic import write_atomic
+from selfhelp.matcher.results import Matcher
+from selfhelp.session.engine import Session, SessionMismatch, SessionState, flow_hash
 
 if TYPE_CHECKING:
-    from selfhelp.catalog import Catalog
+    from selfhelp.flow.catalog import Catalog
 
 #: Overrides the data folder (sessions and saved summaries), for tests and portable installs.
 DATA_ENV = "SELFHELP_DATA_DIR"

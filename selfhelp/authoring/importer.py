@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import yaml
 
-from selfhelp.schema import MODELINE
+from selfhelp.flow.schema import MODELINE
 
 MAX_ARTICLE_BYTES = 512 * 1024
 INTRO = "Recommended Steps"

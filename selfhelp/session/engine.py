@@ -16,10 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from selfhelp import answers
-from selfhelp.matcher import default_matcher
-from selfhelp.matching import Matcher, MatchResult, candidate_causes
-from selfhelp.models import (
+from selfhelp.flow.models import (
     AnyNode,
     Branch,
     CauseNode,
@@ -34,6 +31,9 @@ from selfhelp.models import (
     QuestionNode,
     node_targets,
 )
+from selfhelp.matcher import default_matcher
+from selfhelp.matcher.results import Matcher, MatchResult, candidate_causes
+from selfhelp.session import answers
 
 SESSION_FORMAT = 1
 CONTINUE_LABEL = "Continue"

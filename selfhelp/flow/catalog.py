@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from selfhelp.diagnostics import Diagnostic
-from selfhelp.models import Flow
-from selfhelp.sources import FLOWS_ENV, FlowSource, flow_sources, shipped_flows_dir
-from selfhelp.validate import FileReport, check_files
+from selfhelp.base.diagnostics import Diagnostic
+from selfhelp.flow.models import Flow
+from selfhelp.flow.sources import FLOWS_ENV, FlowSource, flow_sources, shipped_flows_dir
+from selfhelp.flow.validate import FileReport, check_files
 
 __all__ = ["FLOWS_ENV", "Catalog", "FlowSource", "LoadedFlow", "flow_sources", "load_catalog", "shipped_flows_dir"]
 
@@ -62,8 +62,8 @@ def load_catalog(sources: list[FlowSource]) -> Catalog:
 
 
 def _stamps(sources: list[FlowSource]) -> list[tuple[str, int, int]] | None:
-    """The files about to be read, stamped before reading them (see :mod:`selfhelp.first_paint`)."""
-    from selfhelp.first_paint import fingerprint
+    """The files about to be read, stamped before reading them (see :mod:`selfhelp.tui.first_paint`)."""
+    from selfhelp.tui.first_paint import fingerprint
 
     try:
         return fingerprint(sources)
@@ -73,7 +73,7 @@ def _stamps(sources: list[FlowSource]) -> list[tuple[str, int, int]] | None:
 
 def _remember_first_screens(sources: list[FlowSource], catalog: Catalog, stamps: list | None) -> None:
     """Keep what each flow's first screen shows, so the next start paints it before loading (any run warms it)."""
-    from selfhelp.first_paint import remember
+    from selfhelp.tui.first_paint import remember
 
     if stamps is not None:
         remember(sources, catalog, stamps)

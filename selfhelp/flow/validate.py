@@ -10,13 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from selfhelp import models
-from selfhelp.diagnostics import Diagnostic, display_path, has_errors
-from selfhelp.graph import FlowGraph, Path_
-from selfhelp.lint_config import load_config, waiver_problem
-from selfhelp.rules import severity_of
-from selfhelp.safe_yaml import LoadedYaml, load_bytes, load_file
-from selfhelp.sources import find_config, flow_files
+from selfhelp.base.diagnostics import Diagnostic, display_path, has_errors
+from selfhelp.base.safe_yaml import LoadedYaml, load_bytes, load_file
+from selfhelp.flow import models
+from selfhelp.flow.graph import FlowGraph, Path_
+from selfhelp.flow.lint_config import load_config, waiver_problem
+from selfhelp.flow.rules import severity_of
+from selfhelp.flow.sources import find_config, flow_files
 
 #: Which model describes the mapping found under a key, for did-you-mean hints.
 _MODEL_UNDER_KEY: dict[str, type[BaseModel]] = {

@@ -2,7 +2,7 @@
 
 Every imported node records ``source`` (the article section's name) and
 ``source_hash`` (a hash of that section's text, see
-:func:`selfhelp.importer.section_hash`). Re-reading the article and hashing
+:func:`selfhelp.authoring.importer.section_hash`). Re-reading the article and hashing
 its sections again tells which nodes an author should revisit.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from selfhelp.importer import Article
-from selfhelp.models import Flow
-from selfhelp.safe_yaml import LoadedYaml
+from selfhelp.authoring.importer import Article
+from selfhelp.base.safe_yaml import LoadedYaml
+from selfhelp.flow.models import Flow
 
 Status = Literal["changed", "missing", "untracked"]
 
