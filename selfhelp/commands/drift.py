@@ -60,8 +60,8 @@ def _flow_file(args: argparse.Namespace) -> Path:
     """The flow file named by ``args.flow``: a path, else the file of the loaded flow with that id."""
     if args.flow.is_file():
         return args.flow
+    from selfhelp.base.suggest import did_you_mean
     from selfhelp.commands.common import catalog_from_args
-    from selfhelp.flow.validate import did_you_mean
 
     catalog = catalog_from_args(args)
     loaded = catalog.get(str(args.flow))

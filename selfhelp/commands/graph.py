@@ -35,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
 def load_flow_arg(args: argparse.Namespace):  # -> Flow | None (kept unannotated to avoid importing models here)
     """The flow named by ``args.flow``: a file path, else a loaded flow's id. Prints the problems of a broken file."""
     from selfhelp.base.diagnostics import format_text
+    from selfhelp.base.suggest import did_you_mean
     from selfhelp.commands.common import catalog_from_args
-    from selfhelp.flow.validate import check_file, did_you_mean
+    from selfhelp.flow.validate import check_file
 
     path = Path(args.flow)
     if path.is_file():

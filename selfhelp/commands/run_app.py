@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 def check_flow(catalog: Catalog, flow_id: str | None) -> None:
     """Refuse an unknown flow id, or a catalog with no usable flow (a usage error, with a suggestion)."""
     if flow_id is not None and catalog.get(flow_id) is None:
-        from selfhelp.flow.validate import did_you_mean
+        from selfhelp.base.suggest import did_you_mean
 
         hint = did_you_mean(flow_id, catalog.flows)
         raise UsageError(f"no flow {flow_id!r}" + (f"; {hint}" if hint else "; see 'selfhelp list'"))

@@ -56,7 +56,7 @@ def _is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
-    from selfhelp.flow.validate import did_you_mean
+    from selfhelp.base.suggest import did_you_mean
 
     catalog = catalog_from_args(args)
     warn_broken(catalog)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from selfhelp.base.diagnostics import Diagnostic, display_path, has_errors
 from selfhelp.base.safe_yaml import LoadedYaml, load_bytes, load_file
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow import models
 from selfhelp.flow.graph import FlowGraph, Path_
 from selfhelp.flow.lint_config import load_config, waiver_problem
@@ -52,12 +52,6 @@ class FileReport:
     def ok(self) -> bool:
         """Whether the flow can be used (warnings allowed)."""
         return self.flow is not None and not has_errors(self.diagnostics)
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str | None:
-    """A hint naming the closest option, if any is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 class _Checker:

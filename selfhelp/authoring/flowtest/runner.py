@@ -10,8 +10,9 @@ from selfhelp.authoring.flowtest.coverage import Coverage
 from selfhelp.authoring.flowtest.model import Expect, LoadedScenarios, Scenario, Step, load_scenarios
 from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.base.safe_yaml import Path_
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow.models import Flow, InputNode, MatchNode
-from selfhelp.flow.validate import FileReport, check_file, did_you_mean
+from selfhelp.flow.validate import FileReport, check_file
 from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session.engine import Reply, Session, Visit
 
