@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from textual.widgets.tree import TreeNode
+
 from selfhelp.matcher.results import SubstringMatcher
 from selfhelp.session.handoff import build_summary
 from selfhelp.tui.agent import search
@@ -9,17 +13,34 @@ from selfhelp.tui.widgets.flow_tree import FlowTree
 from tests.tui.conftest import CPOR, at, conversation, pick, screen_text
 
 
+def walk(node: TreeNode[str]) -> Iterator[TreeNode[str]]:
+    """The node and everything under it, top to bottom as the map lists them."""
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def step_entries(tree: FlowTree) -> dict[str, TreeNode[str]]:
+    """Each step's own entry in the map: its first listing (later ones are ↪ links back to it)."""
+    entries: dict[str, TreeNode[str]] = {}
+    for node in walk(tree.root):
+        if node.data is not None:
+            entries.setdefault(node.data, node)
+    return entries
+
+
 async def test_map_marks_the_path_and_a_picked_node_is_jumped_to(make_app) -> None:
     app = make_app(flow_id=CPOR, agent=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await pick(pilot, "I get an error about the subscription")
         tree = conversation(app).query_one(FlowTree)
-        labels = {n.data: str(n.label) for n in tree._tree_nodes.values() if n.data and n is tree._by_node[n.data][0]}
+        entries = step_entries(tree)
+        labels = {node_id: str(node.label) for node_id, node in entries.items()}
         assert labels["sub-is-guid"].startswith("▶ ?")
         assert labels["what-happening"].startswith("✓ ?")
         assert labels["competing-claim"].startswith("  !")
         tree.focus()
-        tree.move_cursor(tree._by_node["competing-claim"][0])
+        tree.move_cursor(entries["competing-claim"])
         await pilot.press("enter")
         await pilot.pause()
         assert at(app) == "competing-claim"

@@ -9,7 +9,7 @@ from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 from selfhelp.tui.screens.modals import HelpScreen
-from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text
+from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text, toasts
 
 
 class TwoCauses:
@@ -42,11 +42,11 @@ async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(m
 
 async def test_back_at_the_first_step_says_so(make_app) -> None:
     app = make_app(flow_id=CPOR)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.press("escape")
         await pilot.pause()
         assert at(app) == "what-happening"
-        assert any("nothing to go back to" in n.message for n in app._notifications)
+        assert any("nothing to go back to" in toast for toast in toasts(app))
 
 
 async def test_restart_goes_to_the_first_question(make_app) -> None:
