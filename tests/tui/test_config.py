@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp.tui.config import UIConfig, load_config
-from tests.tui.conftest import CPOR, at, pick
+from tests.tui.conftest import CPOR, at, pick, toasts
 
 
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
@@ -97,9 +97,9 @@ async def test_a_broken_file_starts_the_app_with_default_keys_and_a_notice(make_
     config, problem = load_config()
     assert config == UIConfig() and problem is not None and problem.startswith("Settings file ignored")
     app = make_app(flow_id=CPOR, config=config, config_problem=problem)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
-        assert [n.message for n in app._notifications] == [problem]
+        assert toasts(app) == [problem]
         await pick(pilot, "Something else")
         await pilot.press("escape")  # the default key for back
         await pilot.pause()
