@@ -14,8 +14,6 @@ from collections.abc import Callable
 from selfhelp.flow.graph import Edge, FlowGraph
 from selfhelp.flow.models import AnyNode, Branch, Condition, Flow, OutcomeNode
 
-FORMATS: tuple[str, ...] = ("mermaid", "dot")
-
 #: Mermaid node shapes by kind: (opening, closing).
 _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "question": ("{", "}"),
@@ -151,6 +149,7 @@ def to_dot(flow: Flow) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Each output format by name (``selfhelp graph --format`` offers these; a test keeps the two in step).
 EXPORTERS: dict[str, Callable[[Flow], str]] = {"mermaid": to_mermaid, "dot": to_dot}
 
 

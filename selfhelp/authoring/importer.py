@@ -37,7 +37,6 @@ from selfhelp.flow.schema import MODELINE
 MAX_ARTICLE_BYTES = 512 * 1024
 INTRO = "Recommended Steps"
 DOCUMENTS = "Recommended Documents"
-NEXT_STEP = "Next Step"
 DRAFT_VERSION = "0.1.0"
 
 #: Bold lead-ins that stay part of the text around them instead of starting a section.

@@ -232,7 +232,7 @@ class _Checker:
             )
         kinds = {nid: n.kind for nid, n in graph.nodes.items()}
         for node in graph.nodes.values():
-            for edge in node.edges:
+            for edge in node.written:
                 if edge.target not in graph.nodes:
                     self.report(
                         "dangling-target",
@@ -278,7 +278,7 @@ class _Checker:
                     "match-no-patterns",
                     path,
                     f"match step {node_id!r} has no cause with error patterns to match",
-                    "give cause nodes errors: lists, or list candidates:",
+                    "give the cause nodes it may match errors: lists",
                     prefer_key=True,
                 )
         elif node.kind != "outcome" and not node.edges and not node.targetless_choices:

@@ -29,10 +29,9 @@ from selfhelp.flow.models import (
     OutcomeNode,
     OutcomeResult,
     QuestionNode,
-    node_targets,
 )
 from selfhelp.matcher import default_matcher
-from selfhelp.matcher.results import Matcher, MatchResult, candidate_causes
+from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session import answers
 
 SESSION_FORMAT = 1
@@ -535,10 +534,7 @@ class Session:
         return None
 
     def _possible_targets(self, node: AnyNode) -> set[str]:
-        targets = set(node_targets(node))
-        if isinstance(node, MatchNode):
-            targets |= {nid for nid, _ in candidate_causes(self.flow, node)}
-        return targets
+        return set(self.flow.targets(node))
 
     def snapshot(self) -> dict[str, Any]:
         """The session state as plain data."""

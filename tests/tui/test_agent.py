@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from textual.widgets.tree import TreeNode
 
-from selfhelp.matcher.results import SubstringMatcher
+from selfhelp.flow.validate import check_bytes
 from selfhelp.session.handoff import build_summary
 from selfhelp.tui.agent import search
 from selfhelp.tui.widgets.flow_tree import FlowTree
@@ -81,9 +81,50 @@ async def test_the_map_toggles_in_partner_mode(make_app) -> None:
 
 
 def test_search_finds_words_and_error_matches_across_flows(two_flows) -> None:
-    hits = search(two_flows, "payment is on hold", SubstringMatcher())
+    hits = search(two_flows, "payment is on hold")
     assert (hits[0].flow_id, hits[0].node_id) == ("tui-second", "late")
-    assert hits[0].why.startswith("error match")
-    words = search(two_flows, "competing claim", SubstringMatcher())
+    assert hits[0].why == "error match: Payment is on hold"
+    words = search(two_flows, "competing claim")
     assert any(h.node_id == "competing-claim" for h in words)
-    assert search(two_flows, "   ", SubstringMatcher()) == []
+    assert search(two_flows, "   ") == []
+
+
+def test_search_gives_one_verdict_across_flows(two_flows) -> None:
+    # Each flow alone calls this a confident match; across both flows it is a "did you mean" between them.
+    hits = search(two_flows, "Payout hold: the subscription is not active")
+    assert [(h.flow_id, h.node_id, h.why) for h in hits if h.kind == "cause"][:2] == [
+        ("tui-second", "late", "error ambiguous: Payout is on hold"),
+        ("cpor-customer-association", "products-not-provisioned", "error ambiguous: Subscription is not active"),
+    ]
+
+
+def test_the_map_shows_the_causes_a_match_step_leads_to() -> None:
+    report = check_bytes(
+        b"""\
+id: map
+title: Map
+version: "1"
+start: paste
+nodes:
+  paste: {kind: match, title: Paste, no_match: done}
+  why: {kind: cause, title: Why, errors: [it failed], next: done}
+  done: {kind: outcome, title: Done, result: resolved}
+  orphan: {kind: outcome, title: Orphan, result: resolved}
+""",
+        "map.yaml",
+    )
+    assert report.flow is not None
+    tree = FlowTree(report.flow)
+
+    def rows(node, depth: int = 0) -> list[str]:
+        own = f"{'  ' * depth}{str(node.label).strip()}"
+        return [own] + [r for child in node.children for r in rows(child, depth + 1)]
+
+    assert [r for child in tree.root.children for r in rows(child)] == [
+        "▶ ⌕ Paste",
+        "  ■ Done",
+        "  ! Why",
+        "    ↪ Done",
+        "Not reached from the start",
+        "  ■ Orphan",
+    ]

@@ -546,7 +546,7 @@ class ConversationScreen(Screen[None]):
             else:
                 self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
 
-        self.app.push_screen(SearchScreen(self.selfhelp.catalog, self.session.matcher), picked)
+        self.app.push_screen(SearchScreen(self.selfhelp.catalog), picked)
 
     def _jump(self, node_id: str) -> None:
         from selfhelp.tui.agent import jump

@@ -15,7 +15,6 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from selfhelp.flow.catalog import Catalog
-from selfhelp.matcher.results import Matcher
 from selfhelp.tui.agent import SearchHit, search
 from selfhelp.tui.text import plain
 
@@ -78,10 +77,9 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Close", id="close-search")]
 
-    def __init__(self, catalog: Catalog, matcher: Matcher) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self.catalog = catalog
-        self.matcher = matcher
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
@@ -93,7 +91,7 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.hits = search(self.catalog, event.value, self.matcher)
+        self.hits = search(self.catalog, event.value)
         results = self.query_one("#search-results", OptionList)
         results.set_options(
             Option(
