@@ -128,3 +128,31 @@ nodes:
         "Not reached from the start",
         "  ■ Orphan",
     ]
+
+
+async def test_search_runs_off_the_ui_thread_and_shows_only_the_last_query(make_app, monkeypatch) -> None:
+    import threading
+
+    from selfhelp.tui.screens import modals
+
+    searched: list[tuple[str, bool]] = []
+
+    def recording(catalog, query):
+        searched.append((query, threading.current_thread() is threading.main_thread()))
+        return search(catalog, query)
+
+    monkeypatch.setattr(modals, "search", recording)
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"competing")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, modals.SearchScreen)
+        # Typed in one go: the searches of "c", "co", ... were cancelled while waiting; only the last one ran.
+        assert searched == [("competing", False)]
+        assert screen.searched == "competing"
+        assert [h.node_id for h in screen.hits] == ["competing-claim", "wait-competing-claim"]
+        assert str(screen.query_one("#search-status").render()) == "2 found"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -13,6 +14,7 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from selfhelp.flow.catalog import Catalog
 from selfhelp.tui.agent import SearchHit, search
@@ -27,6 +29,9 @@ WIDGET_KEYS: list[tuple[str, str]] = [
     ("Shift+Enter, Ctrl+J", "start a new line in a pasted message"),
     ("Ctrl+P", "command palette: open a flow, run an action"),
 ]
+
+#: Seconds the search waits after a keystroke: typing on cancels it, so only the query the user pauses at runs.
+SEARCH_DELAY = 0.12
 
 
 class HelpScreen(ModalScreen[None]):
@@ -81,6 +86,9 @@ class SearchScreen(ModalScreen[SearchHit | None]):
         super().__init__()
         self.catalog = catalog
         self.hits: list[SearchHit] = []
+        """The results shown, for the query in :attr:`searched`."""
+        self.searched = ""
+        """The query whose results are shown."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -91,7 +99,25 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.hits = search(self.catalog, event.value)
+        self._search(event.value)
+
+    # A cross-flow match of a long paste takes milliseconds to tens of them: on the UI thread, every keystroke
+    # would wait for it. Exclusive: a newer keystroke cancels the search still waiting.
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, query: str) -> None:
+        time.sleep(SEARCH_DELAY)
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        hits = search(self.catalog, query)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, query, hits)
+
+    def _show(self, query: str, hits: list[SearchHit]) -> None:
+        """Show the results of ``query``, unless the box holds another query by now."""
+        if query != self.query_one(Input).value:
+            return
+        self.hits, self.searched = hits, query
         results = self.query_one("#search-results", OptionList)
         results.set_options(
             Option(
@@ -101,13 +127,16 @@ class SearchScreen(ModalScreen[SearchHit | None]):
             )
             for h in self.hits
         )
-        status = f"{len(self.hits)} found" if event.value.strip() else ""
-        if event.value.strip() and not self.hits:
+        status = f"{len(self.hits)} found" if query.strip() else ""
+        if query.strip() and not self.hits:
             status = "Nothing found"
         self.query_one("#search-status", Static).update(Content(status))
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value != self.searched:
+            # Enter before the search came back: the user asks for the answer now, so search here.
+            self._show(event.value, search(self.catalog, event.value))
         if self.hits:
             results = self.query_one("#search-results", OptionList)
             self.dismiss(self.hits[results.highlighted or 0])
