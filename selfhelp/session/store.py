@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from selfhelp.base.atomic import write_atomic
@@ -40,8 +41,6 @@ def data_dir(environ: dict[str, str] | None = None) -> Path:
     override = env.get(DATA_ENV, "").strip()
     if override:
         return Path(override).expanduser()
-    import platformdirs  # only needed when no folder is given
-
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
