@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from selfhelp.authoring.importer import import_text, parse_article, read_article
 from selfhelp.commands.common import UsageError
-
-ORDER = 60
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "import",
-        help="draft a flow from a self-help article (Markdown with a <properties> header)",
-        description="Read a self-help article and print a draft flow that validates clean: each bold "
-        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
-        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
-    )
-    parser.add_argument("article", type=Path, help="the article (.md)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout")
-    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    parser.add_argument(
-        "--form",
-        type=Path,
-        metavar="SCOPING.md",
-        help="a support scoping form: its fields become the contact-support outcome's collect list",
-    )
-    parser.set_defaults(handler=run)
+from selfhelp.flow.validate import check_bytes
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.importer import import_text, parse_article, read_article
-    from selfhelp.flow.validate import check_bytes
-
     text, problem = read_article(args.article)
     if text is None:
         raise UsageError(f"{args.article}: {problem}")

@@ -12,23 +12,8 @@ from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
 
-ORDER = 15
 #: Ids are shown cut to this length: enough to be unique, and 'resume' accepts any unique prefix.
 SHORT_ID = 12
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "resume",
-        help="list unfinished sessions, or continue one",
-        description="With no id, list the unfinished sessions (newest first). With an id (or a unique "
-        "start of one), continue that session in the app. Sessions are saved in $SELFHELP_DATA_DIR, "
-        "else the user data folder.",
-    )
-    parser.add_argument("session_id", nargs="?", metavar="ID", help="the session to continue")
-    parser.add_argument("--all", action="store_true", help="list finished sessions too")
-    parser.add_argument("--json", action="store_true", help="print the list as JSON for tools")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

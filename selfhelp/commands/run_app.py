@@ -18,14 +18,6 @@ if TYPE_CHECKING:
     from selfhelp.tui.app import Loaded
     from selfhelp.tui.first_paint import Hit
 
-ORDER = 10
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="open the app at a flow's first question")
-    parser.add_argument("flow_id", help="the flow's id (see 'selfhelp list')")
-    parser.set_defaults(handler=run)
-
 
 def run(args: argparse.Namespace) -> int:
     flow_id: str | None = getattr(args, "flow_id", None)
