@@ -127,9 +127,9 @@ def json_line(obj: object) -> str:
 
 def _plain(text: str, limit: int = 100) -> str:
     """Text safe to print on a terminal: no control or escape characters, one line, cut to ``limit``."""
-    from selfhelp.matcher.normalize import clean
+    from selfhelp.base.text import shown
 
-    text = clean(text)
+    text = " ".join(shown(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -8,12 +8,11 @@ the engine runnable end to end; a fuzzy matcher can take its place through the
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from selfhelp.base.text import fold
 from selfhelp.flow.models import CauseNode, Flow, MatchNode
 
 Verdict = Literal["match", "ambiguous", "none"]
@@ -68,13 +67,6 @@ class Matcher(Protocol):
     def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
         """Match ``text`` against the error patterns of ``candidates`` (default: every cause)."""
         ...
-
-
-def fold(text: str) -> str:
-    """Compare-ready text: NFKC, case-folded, curly quotes straightened, runs of space joined."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip(" .!")
 
 
 def candidate_causes(flow: Flow, node: MatchNode | None = None) -> list[tuple[str, CauseNode]]:
