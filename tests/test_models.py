@@ -467,7 +467,10 @@ def test_the_format_doc_examples_are_valid() -> None:
                 node.validate_python(value)
 
 
-@pytest.mark.parametrize("bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\x00"])
+# Escapes, C1 controls, bidi overrides and isolates, zero-width space, BOM, soft hyphen: what answers lose.
+@pytest.mark.parametrize(
+    "bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\u2066", "\x00", "\u200b", "\ufeff", "\u00ad"]
+)
 def test_flow_text_refuses_control_characters(bad: str) -> None:
     from selfhelp.flow.validate import check_bytes
 
@@ -483,7 +486,7 @@ def test_flow_text_keeps_newlines_tabs_and_emoji() -> None:
     from selfhelp.flow.validate import check_bytes
 
     raw = (
-        'id: ok\ntitle: "a\\tb 🙂 שלום"\nversion: "1"\nstart: done\n'
+        'id: ok\ntitle: "a\\tb 🙂 שלום 👨\\u200d👩"\nversion: "1"\nstart: done\n'
         'nodes:\n  done: {kind: outcome, result: resolved, text: "x\\ny"}\n'
     )
     assert check_bytes(raw.encode(), "ok.yaml").ok

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import yaml
 
+from selfhelp.base.text import shown
 from selfhelp.flow.schema import MODELINE
 
 MAX_ARTICLE_BYTES = 512 * 1024
@@ -115,12 +116,6 @@ class Article:
 
 
 # --- reading --------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    """Text with line ends normalised and control characters (but tabs) removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def _tidy(text: str) -> str:
@@ -300,7 +295,8 @@ def _is_next_step(name: str) -> bool:
 def parse_article(text: str) -> Article:
     """Split an article into sections; never raises."""
     notes: list[Note] = []
-    text = _clean(text)
+    # Line ends as LF, no escapes or invisible characters: flows refuse them, and a draft must validate.
+    text = shown(text)
     form = _scoping_form(text)
     props, body_at = _properties(text, notes)
     if props.get("selfHelpType", "").casefold() == "problemscopingquestions" or form is not None:

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from selfhelp.base.text import shown
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
 from selfhelp.matcher import default_matcher
 from selfhelp.matcher.evaluate import (
@@ -21,7 +22,6 @@ from selfhelp.matcher.evaluate import (
     suggest_thresholds,
 )
 from selfhelp.matcher.matcher import FuzzyMatcher, flow_thresholds
-from selfhelp.matcher.normalize import clean
 
 if TYPE_CHECKING:
     from selfhelp.flow.models import Flow
@@ -99,7 +99,7 @@ def json_line(obj: object) -> str:
 
 def _plain(text: str, limit: int = 100) -> str:
     """Text safe to print on a terminal: no control or escape characters, one line, cut to ``limit``."""
-    text = clean(text)
+    text = " ".join(shown(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

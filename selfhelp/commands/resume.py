@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
-    from selfhelp.session.answers import clean
+    from selfhelp.base.text import shown
 
     listing = store.list() if show_all else store.unfinished()
     for skipped in listing.skipped:
@@ -59,8 +59,8 @@ def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
     print(f"{'ID':<{SHORT_ID}}  {'UPDATED':<20}  {'STEPS':>5}  FLOW: STEP")
     for s in listing.sessions:
         # Titles come from files on disk: never let them carry terminal control sequences.
-        step = clean(s.node_title or s.node) + (" (finished)" if s.finished else "")
+        step = shown(s.node_title or s.node) + (" (finished)" if s.finished else "")
         updated = s.updated[:16].replace("T", " ") + " UTC"  # ISO 8601 in UTC, to the minute
-        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {clean(s.flow_id)}: {step}")
+        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {shown(s.flow_id)}: {step}")
     print("\nContinue one with: selfhelp resume ID")
     return 0

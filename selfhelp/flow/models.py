@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from selfhelp.base.text import find_unsafe
+
 #: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
@@ -31,11 +33,6 @@ ParamKind = Literal["guid", "email", "url", "domain", "date", "id", "number"]
 
 NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
 ValueName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
-
-
-#: Characters a flow's text must not hold: C0/C1 controls but newline and tab (terminal escapes
-#: start with ESC), and the bidirectional overrides that make text read differently than it is stored.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _texts(value: Any) -> list[str]:
@@ -58,12 +55,11 @@ class Strict(BaseModel):
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
         # A flow's text reaches terminals, summaries and case files: an escape sequence in it would act there.
+        # The characters refused are those base.text removes from what is shown, so a flow shows as written.
         for text in _texts(value):
-            found = _CONTROL.search(text)
-            if found:
-                raise ValueError(
-                    f"the text holds the control character U+{ord(found.group()):04X}; flows hold plain text"
-                )
+            found = find_unsafe(text)
+            if found is not None:
+                raise ValueError(f"the text holds the control character U+{ord(found):04X}; flows hold plain text")
         return value
 
 

@@ -3,14 +3,11 @@
 :class:`MatchResult` is the verdict the session engine, the TUI and ``selfhelp match``
 read; :class:`Matcher` is the protocol the engine matches through (the default is
 :class:`selfhelp.matcher.matcher.FuzzyMatcher`; tests pass simpler fakes).
-:func:`truncate` bounds a paste before matching; :func:`fold` makes text ready for
-the plain word searches of the TUI.
+:func:`truncate` bounds a paste before matching.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -69,11 +66,6 @@ class Matcher(Protocol):
         ...
 
 
-def fold(text: str) -> str:
-    """Compare-ready text: NFKC, case-folded, curly quotes straightened, runs of space joined."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip(" .!")
 
 
 def truncate(text: str) -> tuple[str, str | None]:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from selfhelp.base.text import clean
 from selfhelp.flow.models import (
     AnyNode,
     Branch,
@@ -396,7 +397,7 @@ class Session:
         node = self.node
         if self.current.pending is not None:
             return Reply(ok=False, reason="Pick one of the suggested causes, or 'None of these'.")
-        cleaned = answers.clean(text)
+        cleaned = clean(text)
         if isinstance(node, InputNode):
             reason = answers.check(cleaned, node.validators)
             if reason:
@@ -460,7 +461,7 @@ class Session:
 
     def add_note(self, note: str) -> None:
         """Keep a free note for the case summary."""
-        cleaned = answers.clean(note)
+        cleaned = clean(note)
         if cleaned:
             self.state.notes.append(cleaned)
             self._touch()

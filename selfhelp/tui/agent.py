@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from selfhelp.base.text import fold
 from selfhelp.flow.catalog import Catalog
 from selfhelp.flow.models import CauseNode, Flow
 from selfhelp.matcher import FuzzyMatcher, default_matcher
-from selfhelp.matcher.results import fold
 from selfhelp.session.engine import Session
 
 #: How many search results to show at most.

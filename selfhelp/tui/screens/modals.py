@@ -16,9 +16,9 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from selfhelp.base.text import shown
 from selfhelp.flow.catalog import Catalog
 from selfhelp.tui.agent import SearchHit, search
-from selfhelp.tui.text import plain
 
 #: Keys that belong to widgets rather than bindings, for the help screen.
 WIDGET_KEYS: list[tuple[str, str]] = [
@@ -54,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
         for keys, description in WIDGET_KEYS:
             lines.append(Content.assemble((f"{keys}: ", "bold"), description))
         lines.append(Content(""))
-        lines.append(Content(f"Remap keys by id in {plain(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
+        lines.append(Content(f"Remap keys by id in {shown(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
         lines.append(Content.assemble(("Esc", "bold"), " closes this help."))
         with VerticalScroll(id="help-box"):
             yield Static(Content("\n").join(lines), id="help-text")
@@ -122,7 +122,7 @@ class SearchScreen(ModalScreen[SearchHit | None]):
         results.set_options(
             Option(
                 Content.assemble(
-                    (plain(h.title), "bold"), f"  [{h.flow_id} › {h.node_id}, {h.kind}]  ", (plain(h.why), "italic")
+                    (shown(h.title), "bold"), f"  [{h.flow_id} › {h.node_id}, {h.kind}]  ", (shown(h.why), "italic")
                 )
             )
             for h in self.hits

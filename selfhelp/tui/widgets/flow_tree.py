@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from selfhelp.base.text import shown
 from selfhelp.flow.models import Flow
-from selfhelp.tui.text import plain
 
 #: A letter-like symbol per node kind, so kinds read without colour.
 KIND_ICONS = {"question": "?", "input": "✎", "match": "⌕", "cause": "!", "outcome": "■"}
@@ -22,7 +22,7 @@ class FlowTree(Tree[str]):
     """
 
     def __init__(self, flow: Flow, *, id: str | None = None) -> None:
-        super().__init__(Text(plain(flow.title)), data=None, id=id)
+        super().__init__(Text(shown(flow.title)), data=None, id=id)
         self.flow = flow
         self.show_root = False
         self.guide_depth = 2
@@ -60,7 +60,7 @@ class FlowTree(Tree[str]):
     def _flow_label(self, node_id: str, primary: bool) -> Text:
         node = self.flow.nodes[node_id]
         mark = self._marks.get(node_id, UNVISITED)
-        title = plain(node.title or node_id)
+        title = shown(node.title or node_id)
         prefix = f"{mark} {KIND_ICONS.get(node.kind, '·')} " if primary else f"{mark} ↪ "
         # Tree labels are Rich Text: built from plain strings, never parsed as markup.
         return Text.assemble(prefix, (title, "bold" if mark == CURRENT else ""))
