@@ -509,14 +509,7 @@ class _Builder:
         body = _tidy("\n".join(t for _, t in rest))
         node_id = self.new_id(section.name)
         if not causes:
-            self.node(
-                node_id,
-                "cause",
-                section,
-                section.name,
-                body + ("\n\n" if body else "") + "**Did this solve it?**",
-                choices=self._fixed(help_target),
-            )
+            self._advice(node_id, section, body, help_target)
             return node_id
         choices = []
         for cause in causes:
@@ -540,16 +533,13 @@ class _Builder:
 
     def _next_step(self, section: Section) -> str:
         node_id = self.new_id(section.name)
-        body = section.text
-        self.node(
-            node_id,
-            "cause",
-            section,
-            section.name,
-            body + ("\n\n" if body else "") + "**Did this solve it?**",
-            choices=self._fixed(self.contact),
-        )
+        self._advice(node_id, section, section.text, self.contact)
         return node_id
+
+    def _advice(self, node_id: str, section: Section, body: str, otherwise: str) -> None:
+        """A section's advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
+        text = body + ("\n\n" if body else "") + "**Did this solve it?**"
+        self.node(node_id, "cause", section, section.name, text, choices=self._fixed(otherwise))
 
     def _fixed(self, help_target: str) -> list[dict[str, str]]:
         return [
@@ -647,14 +637,10 @@ def _dedupe(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _unique_patterns(causes: list[Cause]) -> list[Cause]:
-    seen: set[str] = set()
-    out = []
+    first: dict[str, Cause] = {}
     for cause in causes:
-        key = cause.pattern.casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(cause)
-    return out
+        first.setdefault(cause.pattern.casefold(), cause)
+    return list(first.values())
 
 
 def build_draft(article: Article, *, path_name: str | None = None, form: list[dict[str, Any]] | None = None) -> Draft:

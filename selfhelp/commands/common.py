@@ -55,6 +55,17 @@ def load_and_remember(sources: list[FlowSource]) -> Catalog:
     return catalog
 
 
+def write_output(path: Path | None, text: str) -> None:
+    """Write ``text`` to ``path``, or to standard output when no path is given; a failed write is a usage error."""
+    if path is None:
+        sys.stdout.write(text)
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def warn_broken(catalog: Catalog) -> None:
     """Tell the user, on stderr, about flow files that could not be loaded (and why, briefly)."""
     for line in skipped_lines(catalog):

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from selfhelp.authoring.importer import import_text, parse_article, read_article
-from selfhelp.commands.common import UsageError
+from selfhelp.commands.common import UsageError, write_output
 from selfhelp.flow.validate import check_bytes
 
 
@@ -39,13 +39,7 @@ def run(args: argparse.Namespace) -> int:
             print(diag.format(), file=sys.stderr)
         print(f"selfhelp: the draft from {name} does not validate; please report this", file=sys.stderr)
         return 1
-    if args.output is not None:
-        try:
-            args.output.write_text(body, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.write(body)
+    write_output(args.output, body)
     nodes = len(draft.data["nodes"])
     where = f" to {args.output}" if args.output else ""
     print(

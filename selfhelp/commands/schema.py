@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from selfhelp.commands.common import UsageError
+from selfhelp.commands.common import UsageError, write_output
 from selfhelp.flow.schema import flow_schema_text
 
 
@@ -21,12 +21,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.check} is up to date")
         return 0
+    write_output(args.output, text)
     if args.output is not None:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"wrote {args.output}", file=sys.stderr)
-        return 0
-    sys.stdout.write(text)
     return 0
