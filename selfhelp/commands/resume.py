@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+from selfhelp.commands.terminal import require_terminal
 
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
@@ -32,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.session_id is not None:  # continuing a session opens the app; listing does not
+        require_terminal()
     from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
     store = SessionStore()

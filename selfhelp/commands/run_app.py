@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from selfhelp.commands.common import UsageError, catalog_from_args, sources_from_args, warn_broken
+from selfhelp.commands.terminal import require_terminal
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_terminal()
     flow_id: str | None = getattr(args, "flow_id", None)
     hit = None if args.agent else _cached_first_screen(args, flow_id)
     if hit is not None:
