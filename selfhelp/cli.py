@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,30 @@ class Command:
     """The paragraph at the top of ``selfhelp NAME --help`` (none: argparse prints no paragraph)."""
     args: tuple[Arg, ...] = ()
     """The command's own arguments, in the order ``--help`` lists them."""
+
+
+#: What a serve token may contain: it travels in a URL path, a query and a cookie, unescaped.
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _url_token(text: str) -> str:
+    """argparse type: a token that fits a URL and a cookie as it is."""
+    if not _TOKEN_CHARACTERS.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            "a token is letters, digits and . _ ~ - only (for no token at all, use --no-token)"
+        )
+    return text
 
 
 def _shipped_eval_set() -> Path:
@@ -157,14 +182,36 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "serve",
         "selfhelp.commands.serve",
-        help="run the app in a web browser (textual-serve; no authentication, 127.0.0.1 by default)",
-        description="Serve the app over HTTP for a web browser. There is no authentication: anyone who can "
-        "reach the address can use it, so keep the default 127.0.0.1 unless the network is trusted.",
+        help="run the app in a web browser (textual-serve; access token, 127.0.0.1 by default)",
+        description="Serve the app over HTTP for a web browser. The address to open, with its access token, "
+        "is printed at start; WebSockets from other sites' pages are refused. Keep the default 127.0.0.1 "
+        "unless the network is trusted: plain HTTP is not encrypted.",
         args=(
             arg("--host", default="127.0.0.1", help="address to listen on (default %(default)s)"),
             arg("--port", type=int, default=8000, help="port to listen on (default %(default)s)"),
             arg("--flow", metavar="FLOW_ID", help="open this flow in every browser session"),
             arg("--public-url", help="the address browsers use, when behind a proxy"),
+            arg(
+                "--max-sessions",
+                type=_positive,
+                # Each session is a whole app process: a handful at once is plenty for one person's browser tabs.
+                default=4,
+                metavar="N",
+                help="sessions (app processes) at once; more get a 'sessions in use' page (default %(default)s)",
+            ),
+            arg(
+                "--token",
+                type=_url_token,
+                metavar="VALUE",
+                exclusive="access",
+                help="the access token (default: a new random one; a given one shows in the process list)",
+            ),
+            arg(
+                "--no-token",
+                action="store_true",
+                exclusive="access",
+                help="no access token: anyone who can connect can use the app",
+            ),
         ),
     ),
     Command(

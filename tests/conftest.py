@@ -18,3 +18,12 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SELFHELP_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(autouse=True)
+def _a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests call the app-opening commands with a stand-in app: act as if there were a terminal.
+
+    The refusal without one is tested for real, in subprocesses (tests/test_no_terminal.py).
+    """
+    monkeypatch.setattr("selfhelp.commands.common.terminal_missing", lambda: None)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+from selfhelp.commands.common import UsageError, catalog_from_args, require_terminal, warn_broken
 
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
@@ -17,6 +17,8 @@ SHORT_ID = 12
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.session_id is not None:  # continuing a session opens the app; listing does not
+        require_terminal()
     from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
     store = SessionStore()

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, catalog_from_args, sources_from_args, warn_broken
+from selfhelp.commands.common import UsageError, catalog_from_args, require_terminal, sources_from_args, warn_broken
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_terminal()
     flow_id: str | None = getattr(args, "flow_id", None)
     hit = None if args.agent else _cached_first_screen(args, flow_id)
     if hit is not None:

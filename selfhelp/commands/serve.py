@@ -1,13 +1,14 @@
 """``selfhelp serve``: the app in a web browser, through textual-serve.
 
-Each browser tab runs its own ``selfhelp`` process. The server has no
-authentication of its own: it listens on 127.0.0.1 unless told otherwise.
+Each browser tab runs its own ``selfhelp`` process, up to ``--max-sessions``.
+The server (:mod:`selfhelp.tui.serve`) asks for an access token unless told
+``--no-token``, accepts WebSockets from its own pages only, and listens on
+127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import shlex
 import sys
 
@@ -27,15 +28,6 @@ def app_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
@@ -47,15 +39,9 @@ def run(args: argparse.Namespace) -> int:
     if not catalog.flows:
         raise UsageError("no usable flows found; see 'selfhelp validate'")
     try:
-        from textual_serve.server import Server  # an optional extra, loaded only to serve
+        from selfhelp.tui.serve import ServeOptions, new_token, serve
     except ImportError:
         raise UsageError("'selfhelp serve' needs textual-serve: pip install textual-serve") from None
-    if not _is_loopback(args.host):
-        print(
-            f"selfhelp: warning: serving on {args.host}: there is no authentication, "
-            "anyone who can reach this address can use the app",
-            file=sys.stderr,
-        )
-    server = Server(app_command(args), host=args.host, port=args.port, title="selfhelp", public_url=args.public_url)
-    server.serve()
-    return 0
+    token = None if args.no_token else (args.token or new_token())
+    options = ServeOptions(app_command(args), args.host, args.port, args.public_url, token, args.max_sessions)
+    return serve(options)

@@ -204,6 +204,8 @@ def run(self, *args, **kwargs):
     return real_run(self, headless=True)
 
 tui_app.SelfHelpApp.run = run
+from selfhelp.commands import common as terminal
+terminal.terminal_missing = lambda: None  # the app runs headless here: it needs no terminal
 from selfhelp.cli import main
 main(["run", "cpor-customer-association"])
 print(json.dumps(seen))
