@@ -19,7 +19,7 @@ DOCS = HERE.parent / "docs" / "rules.md"
 #: rule id -> (line, column, a fragment the hint must hold, or None) for tests/bad_flows/<rule id>.yaml.
 COMMITTED: dict[str, tuple[int, int, str | None]] = {
     "empty-file": (0, 0, "id:"),
-    "yaml-syntax": (4, 11, "quotes"),
+    "yaml-syntax": (3, 8, 'close it with " on line 3'),
     "too-deep": (8, 47, None),
     "alias-expansion": (7, 4, "aliases"),
     "unsafe-tag": (10, 13, "remove the tag"),
