@@ -27,10 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from selfhelp.base.diagnostics import format_json, format_text, has_errors
+    from selfhelp.commands.common import warn_missing_env_folders
     from selfhelp.flow.sources import flow_sources
     from selfhelp.flow.validate import check_files, flow_files, unique
 
-    paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
+    sources = [] if args.paths else flow_sources([Path(p) for p in args.flows or []])
+    warn_missing_env_folders(sources)
+    paths: list[Path] = args.paths or [s.path for s in sources]
     missing = [str(p) for p in paths if not p.exists()]
     if missing and args.paths:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
