@@ -41,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     files = flow_files(paths)
     if args.paths and not files:
         raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
-    reports = check_files(paths)
+    from selfhelp.authoring.drift import article_sections
+
+    # Sources are checked against the article where it can be found, as 'selfhelp drift' finds it.
+    reports = check_files(paths, sections=article_sections)
     diags = unique(d for r in reports for d in r.diagnostics)
     print(
         format_json(diags, len(reports))
