@@ -134,10 +134,43 @@ def test_a_misspelt_no_match_is_not_also_a_missing_fallback() -> None:
     assert [(r, line) for r, line, _ in found(raw)] == [("unknown-field", 25)]
 
 
-def test_a_cause_of_unknown_kind_does_not_also_trap_a_cycle_or_hide_patterns() -> None:
-    # "caus" may well be the cause the match step would find, and the outcome the loop leaves by.
+def test_a_cause_of_unknown_kind_does_not_also_hide_the_patterns() -> None:
+    # "caus" may well be the cause with the patterns the match step would find.
     raw = edit(b"    kind: cause\n", b"    kind: caus\n")
     assert [r for r, _, _ in found(raw)] == ["unknown-kind"]
+
+
+LOOP = b"""\
+id: loop
+title: Loop
+version: "1"
+start: try
+nodes:
+  try:
+    kind: cause
+    text: Try again.
+    next: ask
+  ask:
+    kind: question
+    text: Fixed?
+    choices:
+      - {label: "No", goto: try}
+      - {label: "Yes", goto: done}
+  done:
+    kind: outcom
+    result: resolved
+"""
+
+
+def test_a_loop_left_through_a_node_of_unknown_kind_is_no_trap_cycle() -> None:
+    # "outcom" is most likely the outcome the loop is left by: the kind is the one mistake.
+    assert found(LOOP) == [("unknown-kind", 17, 11)]
+    # With no way out at all, the loop is still a trap.
+    assert sorted(r for r, _, _ in found(LOOP.replace(b'      - {label: "Yes", goto: done}\n', b""))) == [
+        "trap-cycle",
+        "unknown-kind",
+        "unreachable-node",
+    ]
 
 
 def test_unrelated_schema_problems_leave_the_graph_rules_alone() -> None:
