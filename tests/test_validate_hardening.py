@@ -240,3 +240,19 @@ def test_a_question_that_keeps_its_answer_may_lead_everywhere_to_one_node() -> N
     assert [r for r, _, _ in found(raw)] == ["unreachable-node"]  # only paste, which nothing leads to now
     raw = raw.replace(b"    store: has_error\n", b"").replace(b"value: has_error, equals", b"value: tenant_id, equals")
     assert sorted(r for r, _, _ in found(raw)) == ["choices-same-target", "unreachable-node"]
+
+
+@pytest.mark.parametrize(
+    "nodes",
+    [
+        # Found by tests/test_fuzz_yaml.py: a goto that is a list made the same-target check raise TypeError.
+        b"  ask:\n    kind: question\n    choices:\n      - {label: a, goto: []}\n      - {label: b, goto: []}\n",
+        b"  ask:\n    kind: input\n    store: x\n    next:\n      - {when: {value: x, equals: [1]}, goto: ask}\n",
+        b"  ask:\n    kind: question\n    choices:\n      - {label: [a], goto: ask}\n"
+        b"      - {label: {b: c}, when: [], goto: ask}\n",
+    ],
+)
+def test_malformed_values_never_make_the_content_rules_raise(nodes: bytes) -> None:
+    raw = b"id: x\ntitle: t\nversion: '1'\nstart: ask\nnodes:\n" + nodes
+    report = check_bytes(raw, "f.yaml")
+    assert report.flow is None and "invalid-value" in {d.rule for d in report.diagnostics}

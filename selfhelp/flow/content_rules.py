@@ -141,7 +141,7 @@ def _exhaustive(conditions: list[Mapping[str, Any]]) -> bool:
             given = cond.get(test)
             if isinstance(given, str):
                 given = given.casefold()  # conditions compare text ignoring case
-            if given is not None and isinstance(name, str):
+            if isinstance(given, (str, bool)) and isinstance(name, str):  # anything else is malformed
                 tests.add((name, test, given))
     for name, test, given in tests:
         if test == "is_set" and given is True and (name, "is_set", False) in tests:
@@ -152,13 +152,12 @@ def _exhaustive(conditions: list[Mapping[str, Any]]) -> bool:
 
 
 def _same_target(node_id: str, raw: Mapping[str, Any]) -> list[Finding]:
-    choices = [_as_dict(c) for c in _as_list(raw.get("choices"))]
-    targets = {c.get("goto") for c in choices}
-    if len(choices) < 2 or len(targets) != 1 or raw.get("store") is not None:
+    gotos = [_as_dict(c).get("goto") for c in _as_list(raw.get("choices"))]
+    if not all(isinstance(g, str) for g in gotos):
+        return []  # a choice without a goto (or with a malformed one) is another rule's to report
+    if len(gotos) < 2 or len(set(gotos)) != 1 or raw.get("store") is not None:
         return []
-    (target,) = targets
-    if not isinstance(target, str):
-        return []  # no goto at all: choice-without-target says so
+    target = gotos[0]
     return [
         Finding(
             "choices-same-target",
