@@ -1,35 +1,266 @@
-"""The ``selfhelp`` command line: flags common to every subcommand, then one module per subcommand."""
+"""The ``selfhelp`` command line: flags common to every subcommand, and the table of subcommands.
+
+Each subcommand is a row of :data:`COMMANDS`: its name, help, description and
+arguments as data, and the module whose ``run(args)`` carries it out. The parser
+is built from the table alone, so ``selfhelp --help`` or ``selfhelp CMD --help``
+imports no command module, and running a command imports only its own module.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
-from collections.abc import Sequence
-from types import ModuleType
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from selfhelp import __version__, commands
-from selfhelp.commands import run_app
+from selfhelp import __version__
 from selfhelp.commands.common import UsageError
-from selfhelp.flow.sources import FLOWS_ENV
+from selfhelp.flow.sources import FLOWS_ENV, shipped_flows_dir
 
 
-def command_modules() -> list[ModuleType]:
-    """Every module of ``selfhelp.commands`` that defines ``register``, in their ``ORDER``.
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a subcommand, in the terms of :meth:`argparse.ArgumentParser.add_argument`."""
 
-    Each subcommand is one module with ``register(subparsers)``; finding them
-    here means adding a command never touches this file. Command modules import
-    only the standard library at their top and keep the rest inside ``run``:
-    all of them are imported to build the parser, so ``selfhelp --version`` and
-    the app's start-up would otherwise pay for every command's imports.
-    """
-    found = []
-    for info in pkgutil.iter_modules(commands.__path__):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        if hasattr(module, "register"):
-            found.append(module)
-    return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
+    flags: tuple[str, ...]
+    """A positional's name, or an option's spellings (``("--output", "-o")``)."""
+    options: Mapping[str, Any]
+    """The keywords of ``add_argument``: ``help``, ``type``, ``choices``, ``default``, ``metavar``..."""
+    exclusive: str | None = None
+    """Arguments naming the same group here are mutually exclusive."""
+
+
+def arg(*flags: str, exclusive: str | None = None, **options: Any) -> Arg:
+    """An :class:`Arg`, written as the ``add_argument`` call it stands for."""
+    return Arg(flags, options, exclusive)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: what ``--help`` says about it, what it takes, and which module runs it."""
+
+    name: str
+    """The word typed after ``selfhelp``."""
+    module: str
+    """The module whose ``run(args) -> int`` runs it; imported only when this command is chosen."""
+    help: str
+    """The one line in ``selfhelp --help``."""
+    description: str | None = None
+    """The paragraph at the top of ``selfhelp NAME --help`` (none: argparse prints no paragraph)."""
+    args: tuple[Arg, ...] = ()
+    """The command's own arguments, in the order ``--help`` lists them."""
+
+
+def _shipped_eval_set() -> Path:
+    """The labelled set ``match --evaluate`` scores by default: ``evals/`` beside the shipped flows."""
+    return shipped_flows_dir().parent / "evals" / "cpor-match.yaml"
+
+
+#: Every subcommand, in the order ``selfhelp --help`` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "run",
+        "selfhelp.commands.run_app",
+        help="open the app at a flow's first question",
+        args=(arg("flow_id", help="the flow's id (see 'selfhelp list')"),),
+    ),
+    Command(
+        "resume",
+        "selfhelp.commands.resume",
+        help="list unfinished sessions, or continue one",
+        description="With no id, list the unfinished sessions (newest first). With an id (or a unique "
+        "start of one), continue that session in the app. Sessions are saved in $SELFHELP_DATA_DIR, "
+        "else the user data folder.",
+        args=(
+            arg("session_id", nargs="?", metavar="ID", help="the session to continue"),
+            arg("--all", action="store_true", help="list finished sessions too"),
+            arg("--json", action="store_true", help="print the list as JSON for tools"),
+        ),
+    ),
+    Command(
+        "summary",
+        "selfhelp.commands.summary",
+        help="print a saved session's case summary (for support, agents and tools)",
+        description="Print the case summary of a saved session: the issue, the steps taken and answers, "
+        "the matched error, the outcome, notes and the support form's fields pre-filled.",
+        args=(
+            arg("session_id", metavar="ID", help="the session (or a unique start of its id)"),
+            arg("--format", choices=["markdown", "text", "json"], default="markdown", help="output format"),
+            arg(
+                "--save",
+                action="store_true",
+                help="also save it as Markdown and JSON in the data folder (paths on stderr)",
+            ),
+        ),
+    ),
+    Command(
+        "list",
+        "selfhelp.commands.list_flows",
+        help="list the flows found, with ids, titles and where they came from",
+        args=(arg("--json", action="store_true", help="print JSON for tools"),),
+    ),
+    Command(
+        "validate",
+        "selfhelp.commands.validate",
+        help="check flow files and report every problem (exit 0 clean, 1 errors, 2 usage)",
+        description="Check flow files: YAML safety, the schema and the graph rules. "
+        "With no paths, checks every flow selfhelp would load.",
+        args=(
+            arg("paths", nargs="*", type=Path, help="flow files or folders (default: every loaded folder)"),
+            arg("--format", choices=["text", "json"], default="text", help="output format"),
+            arg(
+                "--show-suppressed",
+                action="store_true",
+                help="also list problems switched off by .selfhelp.yaml or lint_off",
+            ),
+        ),
+    ),
+    Command(
+        "match",
+        "selfhelp.commands.match",
+        help="match an error message to a flow's cause (or --evaluate the matcher)",
+        description="Match pasted error messages to causes: one TEXT, or '-' to read one message a line from "
+        "standard input. With --evaluate, score a labelled evaluation set, print the confusion table and "
+        "suggest thresholds.",
+        args=(
+            arg("text", nargs="?", metavar="TEXT", help="the message, or - to read one a line from stdin"),
+            arg("--flow", metavar="ID", help="match within this flow only (default: every loaded flow)"),
+            # After the command too; merged with the global --flows by the command.
+            arg(
+                "--flows",
+                metavar="DIR",
+                dest="match_flows",
+                action="append",
+                default=[],
+                help="an extra folder of flows",
+            ),
+            arg("--json", action="store_true", help="print one JSON object per message"),
+            arg(
+                "--evaluate",
+                metavar="FILE",
+                nargs="?",
+                type=Path,
+                const=_shipped_eval_set(),
+                help="score an evaluation set (default: the shipped CPOR set) and suggest thresholds",
+            ),
+            arg(
+                "--split",
+                choices=["tune", "heldout", "all"],
+                default="all",
+                help="with --evaluate: which items to report",
+            ),
+        ),
+    ),
+    Command(
+        "serve",
+        "selfhelp.commands.serve",
+        help="run the app in a web browser (textual-serve; no authentication, 127.0.0.1 by default)",
+        description="Serve the app over HTTP for a web browser. There is no authentication: anyone who can "
+        "reach the address can use it, so keep the default 127.0.0.1 unless the network is trusted.",
+        args=(
+            arg("--host", default="127.0.0.1", help="address to listen on (default %(default)s)"),
+            arg("--port", type=int, default=8000, help="port to listen on (default %(default)s)"),
+            arg("--flow", metavar="FLOW_ID", help="open this flow in every browser session"),
+            arg("--public-url", help="the address browsers use, when behind a proxy"),
+        ),
+    ),
+    Command(
+        "test",
+        "selfhelp.commands.test",
+        help="run flow tests (*.test.yaml) and report coverage (exit 0 pass, 1 fail, 2 usage)",
+        description="Run the scenarios of flow test files (*.test.yaml) through the session engine, "
+        "then report the nodes and edges of each flow they never exercised. "
+        "With no paths, runs the tests beside every flow selfhelp would load.",
+        args=(
+            arg("paths", nargs="*", type=Path, help="test files, flow files or folders"),
+            arg(
+                "--min-coverage",
+                type=float,
+                metavar="PERCENT",
+                help="fail when a flow's node-and-edge coverage is below PERCENT",
+            ),
+            arg("--no-missed", action="store_true", help="print coverage totals only, not what was missed"),
+        ),
+    ),
+    Command(
+        "record",
+        "selfhelp.commands.record",
+        help="print a flow test scenario that replays a saved session",
+        description="Read a saved session (JSON) and print a scenario file that replays its path, "
+        "checking each node reached, the values kept, the match verdicts and the outcome.",
+        args=(
+            arg("session_file", type=Path, help="a saved session (.json)"),
+            arg("--name", help="the scenario's name (default: from the session's path)"),
+            arg("--flow", dest="flow_file", type=Path, help="the flow file (default: find it by id)"),
+        ),
+    ),
+    Command(
+        "graph",
+        "selfhelp.commands.graph",
+        help="print a flow's graph as Mermaid or Graphviz DOT",
+        description="Print every node and edge of a flow once, edges labelled with choice text, outcomes marked.",
+        args=(
+            arg("flow", help="a flow file, or the id of a loaded flow"),
+            arg("--format", choices=["mermaid", "dot"], default="mermaid", help="output format"),
+        ),
+    ),
+    Command(
+        "schema",
+        "selfhelp.commands.schema",
+        help="print the JSON Schema of flow files, for editors",
+        description="Print the JSON Schema generated from the flow models. Flow files point editors at it "
+        "with a first line '# yaml-language-server: $schema=../docs/flow.schema.json'.",
+        args=(
+            arg("--output", "-o", type=Path, metavar="FILE", exclusive="target", help="write the schema to FILE"),
+            arg(
+                "--check",
+                type=Path,
+                metavar="FILE",
+                exclusive="target",
+                help="exit 1 when FILE differs from the generated schema",
+            ),
+        ),
+    ),
+    Command(
+        "import",
+        "selfhelp.commands.import_article",
+        help="draft a flow from a self-help article (Markdown with a <properties> header)",
+        description="Read a self-help article and print a draft flow that validates clean: each bold "
+        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
+        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
+        args=(
+            arg("article", type=Path, help="the article (.md)"),
+            arg("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout"),
+            arg("--force", action="store_true", help="overwrite FILE if it exists"),
+            arg(
+                "--form",
+                type=Path,
+                metavar="SCOPING.md",
+                help="a support scoping form: its fields become the contact-support outcome's collect list",
+            ),
+        ),
+    ),
+    Command(
+        "drift",
+        "selfhelp.commands.drift",
+        help="list the nodes whose source section in the article changed (exit 0 none, 1 some, 2 usage)",
+        description="Hash each section of the flow's article again and compare with the nodes' source_hash. "
+        "The article is --article, else the flow's source.path beside the flow file, in --articles, "
+        "or in the working folder.",
+        args=(
+            arg("flow", type=Path, help="a flow file, or the id of a loaded flow"),
+            arg("--article", type=Path, help="the article file"),
+            arg("--articles", type=Path, metavar="DIR", help="a folder of articles to find source.path in"),
+            arg("--hashes", action="store_true", help="also print each section's current hash"),
+        ),
+    ),
+)
+
+#: What plain ``selfhelp`` runs: the app, with the flow picker.
+DEFAULT_COMMAND = "run"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +271,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, from :data:`COMMANDS`; imports no command module."""
     parser = _Parser(
         prog="selfhelp",
         description="A self-help diagnostic assistant: walk a troubleshooting flow, paste an error, get an answer.",
@@ -51,17 +283,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--agent", action="store_true", help="open in agent mode (flow tree, jumps, notes)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in command_modules():
-        command.register(sub)
+    for command in COMMANDS:
+        _add_command(sub, command)
     return parser
 
 
+def _add_command(sub: argparse._SubParsersAction, command: Command) -> None:
+    """One subparser from one row of the table."""
+    parser = sub.add_parser(command.name, help=command.help, description=command.description)
+    groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
+    for argument in command.args:
+        target: argparse._ActionsContainer = parser
+        if argument.exclusive is not None:
+            if argument.exclusive not in groups:
+                groups[argument.exclusive] = parser.add_mutually_exclusive_group()
+            target = groups[argument.exclusive]
+        target.add_argument(*argument.flags, **argument.options)
+
+
+def command_named(name: str) -> Command:
+    """The row of :data:`COMMANDS` for ``name`` (a name argparse accepted, so always there)."""
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def runner(command: Command) -> Callable[[argparse.Namespace], int]:
+    """The ``run`` function of the command's module, importing that module (and only that one) now."""
+    return importlib.import_module(command.module).run
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", run_app.run)
+    """Run ``selfhelp ARGV``; the exit status: 2 for usage errors, else the command's own."""
+    args = build_parser().parse_args(argv)
     try:
-        return handler(args)
+        return runner(command_named(args.command or DEFAULT_COMMAND))(args)
     except UsageError as exc:
         print(f"selfhelp: error: {exc}", file=sys.stderr)
         return 2

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from selfhelp.authoring.export import flow_graph, to_dot, to_mermaid
-from selfhelp.cli import main
+from selfhelp.authoring.export import EXPORTERS, flow_graph, to_dot, to_mermaid
+from selfhelp.cli import build_parser, main
 from selfhelp.flow.models import Flow, OutcomeNode
 from selfhelp.flow.validate import check_file
 
@@ -99,6 +99,13 @@ def test_graph_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     broken.write_text(yaml.safe_dump({"id": "x"}), encoding="utf-8")
     assert main(["graph", str(broken)]) == 1
     assert "has errors" in capsys.readouterr().err
+
+
+def test_the_graph_command_offers_exactly_the_export_formats() -> None:
+    # The command lists the formats itself: parsing must not import the exporters (and pydantic with them).
+    (sub,) = [a for a in build_parser()._actions if a.dest == "command"]
+    (fmt,) = [a for a in sub.choices["graph"]._actions if a.dest == "format"]
+    assert list(fmt.choices) == list(EXPORTERS) == ["mermaid", "dot"]
 
 
 def test_the_authoring_guide_shows_the_current_cpor_graph(cpor: Flow) -> None:

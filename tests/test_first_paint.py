@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from selfhelp.commands.common import load_and_remember
 from selfhelp.flow.catalog import FlowSource, load_catalog
 from selfhelp.flow.sources import CONFIG_NAME
 from selfhelp.session.engine import Session
@@ -43,7 +44,7 @@ def sources(folder: Path) -> list[FlowSource]:
 
 def expected(folder: Path, flow_id: str) -> first_paint.FirstScreen:
     """The first screen as the engine makes it, from a fresh load."""
-    flow = load_catalog(sources(folder)).flows[flow_id].flow
+    flow = load_and_remember(sources(folder)).flows[flow_id].flow
     return first_paint.first_screen(flow, Session(flow).step())
 
 
@@ -55,7 +56,7 @@ def touch_later(path: Path) -> None:
 
 def test_a_load_fills_the_cache_and_the_next_start_hits_it(cache: Path, flows: Path) -> None:
     assert first_paint.lookup(sources(flows), "mini") is None  # cold
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     hit = first_paint.lookup(sources(flows), "mini")
     assert hit is not None and hit.warnings == ()
     assert hit.screen == expected(flows, "mini")
@@ -65,9 +66,17 @@ def test_a_load_fills_the_cache_and_the_next_start_hits_it(cache: Path, flows: P
     assert first_paint.lookup(sources(flows), None) == hit
 
 
+def test_the_flow_layer_alone_leaves_the_cache_alone(cache: Path, flows: Path) -> None:
+    """Loading is core (no knowledge of the app); the commands' load is what warms the cache."""
+    assert "mini" in load_catalog(sources(flows)).flows
+    assert not cache.exists()
+    load_and_remember(sources(flows))
+    assert cache.is_file()
+
+
 def test_an_unknown_flow_or_several_flows_without_a_name_is_a_miss(cache: Path, flows: Path) -> None:
     shutil.copy(SECOND, flows / "second.yaml")
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     assert first_paint.lookup(sources(flows), "nope") is None  # the slow path says 'no flow' with a suggestion
     assert first_paint.lookup(sources(flows), None) is None  # the picker
     assert first_paint.lookup(sources(flows), "tui-second") is not None
@@ -80,7 +89,7 @@ def test_any_change_to_the_files_is_a_miss(
     change: str, cache: Path, flows: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(SECOND, flows / "second.yaml")
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     assert first_paint.lookup(sources(flows), "mini") is not None
     mini = flows / "mini.yaml"
     if change == "edit":
@@ -97,7 +106,7 @@ def test_any_change_to_the_files_is_a_miss(
         monkeypatch.setattr(first_paint, "__version__", "99.0")
     assert first_paint.lookup(sources(flows), "mini") is None
     if change == "edit":  # the next load warms it again, with the new text
-        load_catalog(sources(flows))
+        load_and_remember(sources(flows))
         hit = first_paint.lookup(sources(flows), "mini")
         assert hit is not None and hit.screen.step.title == "What broke?"
 
@@ -107,7 +116,7 @@ def test_a_broken_flow_is_never_cached_and_its_warning_is_kept(
 ) -> None:
     shutil.copy(BROKEN, flows / "broken.yaml")
     monkeypatch.chdir(flows.parent)
-    catalog = load_catalog(sources(flows))
+    catalog = load_and_remember(sources(flows))
     assert catalog.broken
     hit = first_paint.lookup(sources(flows), "mini")
     assert hit is not None
@@ -136,7 +145,7 @@ def test_a_corrupt_cache_file_is_a_miss_and_is_replaced(damage: bytes, cache: Pa
     cache.parent.mkdir(parents=True)
     cache.write_bytes(damage)
     assert first_paint.lookup(sources(flows), "mini") is None
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     assert first_paint.lookup(sources(flows), "mini") is not None
 
 
@@ -163,7 +172,7 @@ def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
 @given(data=st.data())
 def test_a_damaged_record_never_crashes_a_lookup(data: st.DataObject, cache: Path, flows: Path) -> None:
     cache.unlink(missing_ok=True)
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     good = json.loads(cache.read_text())
     where = data.draw(st.sampled_from(_paths(good)[1:]))
     damaged = json.loads(cache.read_text())
@@ -185,23 +194,23 @@ def test_an_unwritable_cache_never_stops_loading(tmp_path: Path, flows: Path, mo
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv(first_paint.CACHE_ENV, str(blocker))
-    catalog = load_catalog(sources(flows))
+    catalog = load_and_remember(sources(flows))
     assert "mini" in catalog.flows
     assert first_paint.lookup(sources(flows), "mini") is None
 
 
 def test_the_cache_is_written_atomically_and_only_when_it_changes(cache: Path, flows: Path) -> None:
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     before = cache.stat().st_mtime_ns
     touch = cache.stat().st_ino
-    load_catalog(sources(flows))
+    load_and_remember(sources(flows))
     assert (cache.stat().st_mtime_ns, cache.stat().st_ino) == (before, touch)  # nothing new: not rewritten
     assert [p.name for p in cache.parent.iterdir()] == [first_paint.CACHE_NAME]  # no temporary files left
 
 
 def test_a_file_changed_while_loading_is_not_cached(cache: Path, flows: Path) -> None:
     stamps = first_paint.fingerprint(sources(flows))
-    catalog = load_catalog(sources(flows))
+    catalog = load_and_remember(sources(flows))
     cache.unlink()
     touch_later(flows / "mini.yaml")
     first_paint.remember(sources(flows), catalog, stamps)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,17 +12,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from selfhelp.base.text import md_block, md_escape
 from selfhelp.flow.catalog import shipped_flows_dir
 from selfhelp.flow.models import Flow, OutcomeResult
 from selfhelp.flow.validate import check_file
 from selfhelp.matcher.results import MatchCandidate, MatchResult
-from selfhelp.session import answers
 from selfhelp.session.engine import Session
 from selfhelp.session.handoff import (
     CaseSummary,
     build_summary,
-    md_block,
-    md_escape,
     question_of,
     render_markdown,
     render_text,
@@ -253,6 +252,16 @@ NASTY = [
     "line\r\nbreaks\rmixed",
 ]
 
+#: What is kept of a NASTY text where it is not the text itself: escapes, bidi overrides, zero-width
+#: spaces and CRs go; the ends are trimmed.
+KEPT_AS = {
+    "\x1b[31mred\x1b[0m and \x1b]8;;https://evil.example\x07link\x1b]8;;\x07": "red and link",
+    "    indented code": "indented code",
+    "שלום مرحبا \u202eevil\u202c": "שלום مرحبا evil",
+    "\u200b\ufeffzero width": "zero width",
+    "line\r\nbreaks\rmixed": "line\nbreaks\nmixed",
+}
+
 
 def _check_literal(value: str, markdown: str, times: int) -> None:
     """``value`` shows verbatim, ``times`` times, in the rendered Markdown, and injects no tags.
@@ -282,8 +291,8 @@ def _check_plain(value: str, text: str) -> None:
 def test_nasty_text_shows_literally(flow: Flow, text: str) -> None:
     session = walked(flow, 1, text, GUID, text)
     session.add_note(text)
-    kept = answers.clean(text)
-    assert "\x1b" not in kept and "\u202e" not in kept, "control characters never reach a summary"
+    kept = KEPT_AS.get(text, text)
+    assert session.values["customer_name"] == kept and session.state.notes == [kept]
     summary = build_summary(session)
     # Each answer shows twice (support form and steps taken), the note once.
     _check_literal(kept, summary.to_markdown(), times=5)
@@ -309,13 +318,23 @@ def test_any_text_survives_save_and_load_and_renders_literally(
     session = walked(flow, 1)
     assert session.submit(text).ok
     session.add_note(text)
+    kept = session.values["customer_name"]
+    assert _is_kept_form_of(kept, text)
     store.save(session)
     resumed, _ = store.resume(session.id, _Catalog(flow))
-    kept = answers.clean(text)
     assert resumed.values["customer_name"] == kept and resumed.state.notes == [kept]
     summary = build_summary(resumed)
     _check_literal(kept, render_markdown(summary), times=3)  # support form, steps taken, notes
     _check_plain(kept, render_text(summary))
+
+
+def _is_kept_form_of(kept: str, text: str) -> bool:
+    """Whether ``kept`` could be what is kept of ``text``: no controls or invisible characters, trimmed,
+    and its characters found in order in ``text`` (a CR counting as a newline).
+    """
+    allowed = all(ch in "\n\t\u200d" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in kept)
+    rest = iter(text.replace("\r", "\n"))
+    return allowed and kept == kept.strip() and all(ch in rest for ch in kept)
 
 
 class _Catalog:
@@ -336,6 +355,20 @@ def test_huge_text_survives(flow: Flow, tmp_path: Path) -> None:
     resumed, _ = store.resume(session.id, _Catalog(flow))
     assert resumed.values["customer_name"] == huge
     _check_literal(huge, build_summary(resumed).to_markdown(), times=4)
+
+
+def test_a_lone_surrogate_never_reaches_the_saved_files(flow: Flow, tmp_path: Path) -> None:
+    # Half of an emoji from a bad decode: it cannot be written as UTF-8, so it is never kept.
+    session = walked(flow, 1, "Ada \ud83d", GUID, "x\udfffy")
+    session.add_note("\ud800")
+    assert session.values["customer_name"] == "Ada" and session.values["description"] == "xy"
+    assert session.state.notes == [], "a note of nothing but a surrogate is no note"
+    store = SessionStore(tmp_path / "sessions")
+    store.save(session)
+    resumed, _ = store.resume(session.id, _Catalog(flow))
+    saved = save_summary(build_summary(resumed), tmp_path / "summaries")
+    assert "- **Your name** (customer\\_name): Ada\n" in saved.markdown.read_text(encoding="utf-8")
+    assert json.loads(saved.json.read_text(encoding="utf-8"))["values"]["description"] == "xy"
 
 
 def test_md_helpers() -> None:
@@ -370,3 +403,96 @@ def test_odd_session_ids_make_safe_file_names(flow: Flow, tmp_path: Path) -> Non
     session.state.id = "../../etc/passwd"
     saved = save_summary(build_summary(session), tmp_path / "out")
     assert saved.markdown.parent == tmp_path / "out" and "/" not in saved.markdown.name.removeprefix("case-")
+
+
+# --- a saved session edited by hand -------------------------------------------------------
+
+#: Answers as a hand-edited (or damaged) session file may hold them: the engine never cleaned these.
+EDITED_NAME = "\x1b[31m*Ada*\x1b[0m [x](y)\u202e "
+EDITED_DESCRIPTION = "# boom <b>\r\nsecond \x1b]0;title\x07line\x07"
+EDITED_NOTE = "- \x1b[1mnote\x1b[0m_1"
+
+
+def _edited_session(flow: Flow) -> Session:
+    session = walked(flow, 1, "Ada", GUID, "first")
+    data = json.loads(session.to_json())
+    name, describe = data["history"][1]["answer"], data["history"][3]["answer"]
+    assert (name["value"], describe["value"]) == ("Ada", "first")
+    name["text"] = name["value"] = EDITED_NAME
+    describe["text"] = describe["value"] = EDITED_DESCRIPTION
+    data["notes"] = [EDITED_NOTE]
+    resumed, notice = Session.from_json(flow, json.dumps(data))
+    assert notice is None
+    return resumed
+
+
+def test_a_hand_edited_session_is_cleaned_and_escaped_in_the_markdown_summary(flow: Flow) -> None:
+    markdown = build_summary(_edited_session(flow)).to_markdown()
+    assert "\x1b" not in markdown and "\u202e" not in markdown and "\r" not in markdown
+    form = markdown.split("## Support form\n\n")[1].split("\n\nStill needed")[0]
+    assert form.split("\n") == [
+        "- **Your name** (customer\\_name): \\*Ada\\* \\[x\\](y)",
+        "- **Customer tenant ID** (customer\\_tenant\\_id, required): " + GUID,
+        "- **Problem description** (problem\\_description, required): ",
+        "  ```",
+        "  # boom <b>",
+        "  second line",
+        "  ```",
+        "- **When did you submit the claim?** (claim\\_date, required): *missing*",
+    ]
+    steps = markdown.split("## Steps taken\n\n")[1].split("\n\n## Agent notes")[0]
+    assert steps.split("\n")[2:4] == ["2. **Your name**: What is your name?  ", "   → \\*Ada\\* \\[x\\](y)"]
+    assert steps.split("\n")[6:] == [
+        "4. **Description**: Describe the problem.  ",
+        "   → ",
+        "   ```",
+        "   # boom <b>",
+        "   second line",
+        "   ```",
+    ]
+    assert markdown.endswith("## Agent notes\n\n- \\- note\\_1\n")
+
+
+def test_a_hand_edited_session_is_cleaned_in_the_plain_and_json_summaries(flow: Flow) -> None:
+    summary = build_summary(_edited_session(flow))
+    text = summary.to_text()
+    assert "- Your name [customer_name]: *Ada* [x](y)\n" in text
+    assert "- Problem description [problem_description]: \n    # boom <b>\n    second line\n" in text
+    assert text.endswith("Agent notes:\n- - note_1\n")
+    data = json.loads(summary.to_json())
+    assert data["values"]["customer_name"] == "*Ada* [x](y)"
+    assert data["values"]["description"] == "# boom <b>\nsecond line"
+    assert data["notes"] == ["- note_1"]
+    assert [s["answer"] for s in data["steps"]] == ["Something else", "*Ada* [x](y)", GUID, "# boom <b>\nsecond line"]
+
+
+class RawParamsMatcher:
+    """A matcher that hands back a pattern and parameters carrying escapes, as a plug-in one might."""
+
+    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
+        found = MatchCandidate(
+            flow=flow.id,
+            node="mismatch",
+            title="Tenant \x1b[1mmismatch\x1b[0m",
+            score=90,
+            pattern="tenant\u202e *mismatch*",
+            params={"domain": ["\x1b[31mcontoso.com\x1b[0m"]},
+        )
+        return MatchResult(query=text, verdict="match", matches=[found])
+
+
+def test_what_a_matcher_returns_is_cleaned_and_escaped_in_the_summary(flow: Flow) -> None:
+    session = Session(flow, matcher=RawParamsMatcher())
+    assert session.choose(0).ok and session.submit("tenant mismatch").ok
+    markdown = build_summary(session).to_markdown()
+    error = markdown.split("## Error message\n\n")[1].split("\n\n## Steps taken")[0]
+    assert error.split("\n") == [
+        "```",
+        "tenant mismatch",
+        "```",
+        "",
+        "- **Cause:** Tenant mismatch (mismatch)",
+        "- **Verdict:** confident match, score 90",
+        "- **Known error:** tenant \\*mismatch\\*",
+        "- **In the message:** domain: contoso.com",
+    ]

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog, shipped_flows_dir
-from selfhelp.session import answers
 from selfhelp.session.handoff import build_summary
 from selfhelp.session.store import SessionStore
 
@@ -163,9 +162,9 @@ def test_cpor_session_killed_mid_way_resumes_with_every_answer(tmp_path: Path) -
         "tenant_id": GUID,
         "customer_domain": "contoso.onmicrosoft.com",
         "claim_id": "C-1, C-2",
-        "error_message": answers.clean(description),
+        # Kept cleaned: the bidi override and the escape sequence are gone, the trailing space trimmed.
+        "error_message": "Error: tenant and [bold]subdomain[/bold] don't match\nsecond line",
     }
-    assert "[bold]subdomain[/bold]" in session.values["error_message"] and "\x1b" not in session.values["error_message"]
     assert session.state.notes == ["agent: partner on the phone"]
 
     # The resumed session carries on to the support form as if nothing happened.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,50 @@ def test_cli_counts_and_shows_suppressed(tmp_path: Path, capsys: pytest.CaptureF
     report = json.loads(capsys.readouterr().out)
     assert report["suppressed"] == 1 and report["warnings"] == 0
     assert report["diagnostics"][0]["suppressed"].startswith("lint_off")
+
+
+def test_project_file_yaml_problems_are_reported_at_their_place(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, CONFIG_NAME, "lint:\n  disable:\n    unreachable-node: one\n    unreachable-node: two\n")
+    [report] = check_files([write(tmp_path, "f.yaml", FLOW)])
+    found = [(d.rule, d.file, d.line, d.column, d.message) for d in report.diagnostics if d.file.endswith(CONFIG_NAME)]
+    assert found == [
+        ("duplicate-key", str(tmp_path / CONFIG_NAME), 4, 5, "'unreachable-node' is given twice (first at line 3)")
+    ]
+    # A broken file switches nothing off.
+    assert [d.suppressed for d in report.diagnostics if d.rule == "unreachable-node"] == [None]
+
+
+def test_unknown_project_setting_gets_a_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, CONFIG_NAME, "lint:\n  disabel:\n    unreachable-node: Drafts.\n")
+    [report] = check_files([write(tmp_path, "f.yaml", FLOW)])
+    [diag] = [d for d in report.diagnostics if d.rule == "lint-config"]
+    assert (diag.line, diag.column, diag.message, diag.hint) == (
+        2,
+        3,
+        "lint.disabel: unknown setting",
+        "did you mean 'disable'?",
+    )
+
+
+def test_an_empty_project_file_switches_nothing_off_and_is_no_error(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, CONFIG_NAME, "# lint:\n#   disable: {}\n")
+    [report] = check_files([write(tmp_path, "f.yaml", FLOW)])
+    assert [(d.rule, d.suppressed) for d in report.diagnostics] == [("unreachable-node", None)]
+    assert report.ok
+
+
+def test_a_good_waiver_still_applies_beside_a_bad_one(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, CONFIG_NAME, "lint:\n  disable:\n    unreachable-node: Drafts.\n    dead-end: ''\n")
+    [report] = check_files([write(tmp_path, "f.yaml", FLOW)])
+    found = {(d.rule, d.line, d.suppressed) for d in report.diagnostics}
+    assert found == {("lint-config", 4, None), ("unreachable-node", 7, ".selfhelp.yaml: Drafts.")}  # draft: is line 7
+
+
+def test_lint_config_does_not_import_validate() -> None:
+    code = "import sys, selfhelp.flow.lint_config\nprint('selfhelp.flow.validate' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from selfhelp.flow.models import Flow
 from selfhelp.flow.validate import check_file
-from selfhelp.matcher import FuzzyMatcher, match_catalog
+from selfhelp.matcher import FuzzyMatcher
 from selfhelp.matcher.index import Hit, Pattern, PatternIndex
 from selfhelp.matcher.matcher import Thresholds, decide, flow_patterns
 from selfhelp.matcher.normalize import normalize
@@ -238,9 +238,10 @@ def test_any_text_gets_a_valid_result(cpor: Flow, text: str) -> None:
 
 def test_matching_across_flows_routes_to_the_right_flow(cpor: Flow) -> None:
     pal = make_flow("pal", {"pec-lost": ["PEC was lost: the MPN ID linked via PAL is not the one of the CSP purchase"]})
-    result = match_catalog([cpor, pal], "earned credit lost, MPN ID linked via PAL differs from the CSP purchase")
+    matcher = FuzzyMatcher()
+    result = matcher.match_flows([cpor, pal], "earned credit lost, MPN ID linked via PAL differs from the CSP purchase")
     assert result.matches and (result.matches[0].flow, result.matches[0].node) == ("pal", "pec-lost")
-    result = match_catalog([cpor, pal], "The subscription provided is for CSP")
+    result = matcher.match_flows([cpor, pal], "The subscription provided is for CSP")
     assert (result.matches[0].flow, result.matches[0].node) == ("cpor-customer-association", "subscription-is-csp")
 
 

@@ -29,7 +29,6 @@ from selfhelp.flow.models import (
     QuestionNode,
     SourceRef,
     ValidatorKind,
-    node_targets,
 )
 from selfhelp.flow.validate import check_bytes
 
@@ -340,19 +339,40 @@ def test_flow_node_lookup() -> None:
         flow.node("nowhere")
 
 
-def test_node_targets_in_declaration_order() -> None:
+def test_targets_in_declaration_order() -> None:
     flow = Flow.model_validate(good_data())
-    assert node_targets(flow.node("ask")) == ["paste", "tenant"]
-    assert node_targets(flow.node("paste")) == ["tenant"]
-    assert node_targets(flow.node("tenant")) == ["support", "mismatch"]
-    assert node_targets(flow.node("mismatch")) == ["done", "support"]
-    assert node_targets(flow.node("done")) == []
-    assert node_targets(CauseNode(kind="cause", next="a")) == ["a"]
+    assert flow.targets(flow.node("ask")) == ["paste", "tenant"]
+    # A match step leads to its no_match, then to every cause with error patterns.
+    assert flow.targets(flow.node("paste")) == ["tenant", "mismatch"]
+    assert flow.targets(flow.node("tenant")) == ["support", "mismatch"]
+    assert flow.targets(flow.node("mismatch")) == ["done", "support"]
+    assert flow.targets(flow.node("done")) == []
+    assert flow.targets(CauseNode(kind="cause", next="a")) == ["a"]
     # Choices without a goto lead nowhere and are skipped; duplicates are kept.
     question = QuestionNode(
         kind="question", choices=[Choice(label="a", goto="x"), Choice(label="b"), Choice(label="c", goto="x")]
     )
-    assert node_targets(question) == ["x", "x"]
+    assert flow.targets(question) == ["x", "x"]
+
+
+def test_a_match_step_leads_to_the_listed_causes_that_have_patterns() -> None:
+    flow = Flow.model_validate(
+        minimal_flow(
+            paste={"kind": "match", "candidates": ["late", "silent", "done", "early"], "no_match": "done"},
+            early={"kind": "cause", "errors": ["too early"], "next": "done"},
+            silent={"kind": "cause", "next": "done"},
+            late={"kind": "cause", "errors": ["too late"], "next": "done"},
+            done={"kind": "outcome", "result": "resolved"},
+        )
+    )
+    paste = flow.node("paste")
+    assert isinstance(paste, MatchNode)
+    # Listed order; "silent" has no patterns and "done" is no cause: neither can be matched.
+    assert [nid for nid, _ in flow.candidate_causes(paste)] == ["late", "early"]
+    assert flow.targets(paste) == ["done", "late", "early"]
+    everything = MatchNode(kind="match", no_match="done")
+    assert [nid for nid, _ in flow.candidate_causes(everything)] == ["early", "late"]  # file order
+    assert flow.targets(everything) == ["done", "early", "late"]
 
 
 def test_every_field_is_documented_in_the_model() -> None:
@@ -447,7 +467,10 @@ def test_the_format_doc_examples_are_valid() -> None:
                 node.validate_python(value)
 
 
-@pytest.mark.parametrize("bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\x00"])
+# Escapes, C1 controls, bidi overrides and isolates, zero-width space, BOM, soft hyphen: what answers lose.
+@pytest.mark.parametrize(
+    "bad", ["\x1b[31m", "\x1b]0;title\x07", "\x9b", "\u202e", "\u2066", "\x00", "\u200b", "\ufeff", "\u00ad"]
+)
 def test_flow_text_refuses_control_characters(bad: str) -> None:
     from selfhelp.flow.validate import check_bytes
 
@@ -463,7 +486,7 @@ def test_flow_text_keeps_newlines_tabs_and_emoji() -> None:
     from selfhelp.flow.validate import check_bytes
 
     raw = (
-        'id: ok\ntitle: "a\\tb 🙂 שלום"\nversion: "1"\nstart: done\n'
+        'id: ok\ntitle: "a\\tb 🙂 שלום 👨\\u200d👩"\nversion: "1"\nstart: done\n'
         'nodes:\n  done: {kind: outcome, result: resolved, text: "x\\ny"}\n'
     )
     assert check_bytes(raw.encode(), "ok.yaml").ok

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from selfhelp.flow.graph import Edge, FlowGraph
 from selfhelp.flow.models import AnyNode, Branch, Condition, Flow, OutcomeNode
 
-FORMATS: tuple[str, ...] = ("mermaid", "dot")
-
 #: Mermaid node shapes by kind: (opening, closing).
 _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "question": ("{", "}"),
@@ -74,6 +72,13 @@ def _edges(flow: Flow) -> list[tuple[str, Edge]]:
     return [(nid, e) for nid, n in graph.nodes.items() for e in n.edges if e.target in graph.nodes]
 
 
+def _draw(flow: Flow, node_line: Callable[[str, AnyNode], str], edge_line: Callable[[str, str, str], str]) -> list[str]:
+    """A line per node, then a line per edge (source, target, label: empty when the edge has none)."""
+    lines = [node_line(nid, node) for nid, node in flow.nodes.items()]
+    lines += [edge_line(source, edge.target, edge_label(flow, source, edge)) for source, edge in _edges(flow)]
+    return lines
+
+
 # --- Mermaid --------------------------------------------------------------------
 
 
@@ -104,15 +109,16 @@ def _mermaid_ids(flow: Flow) -> dict[str, str]:
 def to_mermaid(flow: Flow) -> str:
     """The flow as a Mermaid flowchart."""
     ids = _mermaid_ids(flow)
-    lines = ["flowchart TD"]
-    for nid, node in flow.nodes.items():
+
+    def node_line(nid: str, node: AnyNode) -> str:
         opening, closing = _MERMAID_SHAPES[node.kind]
-        label = _mermaid_text(node_label(nid, node))
-        lines.append(f'    {ids[nid]}{opening}"{label}"{closing}')
-    for source, edge in _edges(flow):
-        label = edge_label(flow, source, edge)
+        return f'    {ids[nid]}{opening}"{_mermaid_text(node_label(nid, node))}"{closing}'
+
+    def edge_line(source: str, target: str, label: str) -> str:
         arrow = f'-->|"{_mermaid_text(label)}"|' if label else "-->"
-        lines.append(f"    {ids[source]} {arrow} {ids[edge.target]}")
+        return f"    {ids[source]} {arrow} {ids[target]}"
+
+    lines = ["flowchart TD", *_draw(flow, node_line, edge_line)]
     lines.append("    classDef outcome fill:#e6f4ea,stroke:#1e7e34,stroke-width:2px")
     lines.append("    classDef start stroke-width:3px")
     outcomes = [ids[nid] for nid, n in flow.nodes.items() if isinstance(n, OutcomeNode)]
@@ -134,23 +140,27 @@ def _dot_string(text: str) -> str:
 
 def to_dot(flow: Flow) -> str:
     """The flow as a Graphviz digraph."""
-    lines = [f"digraph {_dot_string(flow.id)} {{", "    rankdir=TB;", "    node [fontname=Helvetica];"]
-    lines.append("    edge [fontname=Helvetica, fontsize=10];")
-    for nid, node in flow.nodes.items():
+
+    def node_line(nid: str, node: AnyNode) -> str:
         attrs = [f"label={_dot_string(node_label(nid, node))}", f"shape={_DOT_SHAPES[node.kind]}"]
         if isinstance(node, OutcomeNode):
             attrs.append('style=filled, fillcolor="#e6f4ea"')
         if nid == flow.start:
             attrs.append("penwidth=3")
-        lines.append(f"    {_dot_string(nid)} [{', '.join(attrs)}];")
-    for source, edge in _edges(flow):
-        label = edge_label(flow, source, edge)
+        return f"    {_dot_string(nid)} [{', '.join(attrs)}];"
+
+    def edge_line(source: str, target: str, label: str) -> str:
         attr = f" [label={_dot_string(label)}]" if label else ""
-        lines.append(f"    {_dot_string(source)} -> {_dot_string(edge.target)}{attr};")
+        return f"    {_dot_string(source)} -> {_dot_string(target)}{attr};"
+
+    lines = [f"digraph {_dot_string(flow.id)} {{", "    rankdir=TB;", "    node [fontname=Helvetica];"]
+    lines.append("    edge [fontname=Helvetica, fontsize=10];")
+    lines += _draw(flow, node_line, edge_line)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+#: Each output format by name (``selfhelp graph --format`` offers these; a test keeps the two in step).
 EXPORTERS: dict[str, Callable[[Flow], str]] = {"mermaid": to_mermaid, "dot": to_dot}
 
 

@@ -32,12 +32,12 @@ from typing import Any, Literal
 
 import yaml
 
+from selfhelp.base.text import shown
 from selfhelp.flow.schema import MODELINE
 
 MAX_ARTICLE_BYTES = 512 * 1024
 INTRO = "Recommended Steps"
 DOCUMENTS = "Recommended Documents"
-NEXT_STEP = "Next Step"
 DRAFT_VERSION = "0.1.0"
 
 #: Bold lead-ins that stay part of the text around them instead of starting a section.
@@ -116,12 +116,6 @@ class Article:
 
 
 # --- reading --------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    """Text with line ends normalised and control characters (but tabs) removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def _tidy(text: str) -> str:
@@ -301,7 +295,8 @@ def _is_next_step(name: str) -> bool:
 def parse_article(text: str) -> Article:
     """Split an article into sections; never raises."""
     notes: list[Note] = []
-    text = _clean(text)
+    # Line ends as LF, no escapes or invisible characters: flows refuse them, and a draft must validate.
+    text = shown(text)
     form = _scoping_form(text)
     props, body_at = _properties(text, notes)
     if props.get("selfHelpType", "").casefold() == "problemscopingquestions" or form is not None:
@@ -514,14 +509,7 @@ class _Builder:
         body = _tidy("\n".join(t for _, t in rest))
         node_id = self.new_id(section.name)
         if not causes:
-            self.node(
-                node_id,
-                "cause",
-                section,
-                section.name,
-                body + ("\n\n" if body else "") + "**Did this solve it?**",
-                choices=self._fixed(help_target),
-            )
+            self._advice(node_id, section, body, help_target)
             return node_id
         choices = []
         for cause in causes:
@@ -545,16 +533,13 @@ class _Builder:
 
     def _next_step(self, section: Section) -> str:
         node_id = self.new_id(section.name)
-        body = section.text
-        self.node(
-            node_id,
-            "cause",
-            section,
-            section.name,
-            body + ("\n\n" if body else "") + "**Did this solve it?**",
-            choices=self._fixed(self.contact),
-        )
+        self._advice(node_id, section, section.text, self.contact)
         return node_id
+
+    def _advice(self, node_id: str, section: Section, body: str, otherwise: str) -> None:
+        """A section's advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
+        text = body + ("\n\n" if body else "") + "**Did this solve it?**"
+        self.node(node_id, "cause", section, section.name, text, choices=self._fixed(otherwise))
 
     def _fixed(self, help_target: str) -> list[dict[str, str]]:
         return [
@@ -652,14 +637,10 @@ def _dedupe(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _unique_patterns(causes: list[Cause]) -> list[Cause]:
-    seen: set[str] = set()
-    out = []
+    first: dict[str, Cause] = {}
     for cause in causes:
-        key = cause.pattern.casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(cause)
-    return out
+        first.setdefault(cause.pattern.casefold(), cause)
+    return list(first.values())
 
 
 def build_draft(article: Article, *, path_name: str | None = None, form: list[dict[str, Any]] | None = None) -> Draft:

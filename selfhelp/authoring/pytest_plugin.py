@@ -51,7 +51,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def _coverage(config: pytest.Config) -> Any:
-    from selfhelp.authoring.flowtest.coverage import Coverage
+    from selfhelp.authoring.flowtest.coverage import Coverage  # not at start-up: see the module docstring
 
     if _COVERAGE not in config.stash:
         config.stash[_COVERAGE] = Coverage()
@@ -66,6 +66,7 @@ class FlowTestFile(pytest.File):
     """One scenario file: one item per scenario, or one failing item when the file cannot run."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        # Only once a flow test file is found: see the module docstring.
         from selfhelp.authoring.flowtest.model import load_scenarios
         from selfhelp.authoring.flowtest.runner import flow_problem, load_flow_for
 
@@ -115,7 +116,7 @@ class ScenarioItem(pytest.Item):
         self.flow_report = flow_report
 
     def runtest(self) -> None:
-        from selfhelp.authoring.flowtest.runner import run_scenario
+        from selfhelp.authoring.flowtest.runner import run_scenario  # not at start-up: see the module docstring
 
         report = self.flow_report
         scenario = self.loaded.model.scenarios[self.index]

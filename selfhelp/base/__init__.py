@@ -1,1 +1,5 @@
-"""The base layer: plain utilities that know nothing of flows (text safety, files, safe YAML, diagnostics)."""
+"""The base layer: plain utilities that know nothing of flows.
+
+Text safety, files (``atomic``), the user folders (``paths``), safe YAML, settings files
+(``settings``), did-you-mean hints (``suggest``) and diagnostics.
+"""

@@ -1,1 +1,1 @@
-"""The ``selfhelp`` subcommands, one module each; every module has ``register`` and ``run``."""
+"""The ``selfhelp`` subcommands, one module each with ``run(args) -> int``; :data:`selfhelp.cli.COMMANDS` lists them."""

@@ -5,31 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from selfhelp.commands.common import UsageError
-
-ORDER = 61
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "drift",
-        help="list the nodes whose source section in the article changed (exit 0 none, 1 some, 2 usage)",
-        description="Hash each section of the flow's article again and compare with the nodes' source_hash. "
-        "The article is --article, else the flow's source.path beside the flow file, in --articles, "
-        "or in the working folder.",
-    )
-    parser.add_argument("flow", type=Path, help="a flow file, or the id of a loaded flow")
-    parser.add_argument("--article", type=Path, help="the article file")
-    parser.add_argument("--articles", type=Path, metavar="DIR", help="a folder of articles to find source.path in")
-    parser.add_argument("--hashes", action="store_true", help="also print each section's current hash")
-    parser.set_defaults(handler=run)
+from selfhelp.authoring.drift import drift, find_article
+from selfhelp.authoring.importer import parse_article, read_article
+from selfhelp.base.suggest import did_you_mean
+from selfhelp.commands.common import UsageError, catalog_from_args
+from selfhelp.flow.validate import check_file
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.drift import drift
-    from selfhelp.authoring.importer import parse_article, read_article
-    from selfhelp.flow.validate import check_file
-
     args.flow = _flow_file(args)
     report = check_file(args.flow)
     if not report.ok or report.flow is None:
@@ -60,9 +43,6 @@ def _flow_file(args: argparse.Namespace) -> Path:
     """The flow file named by ``args.flow``: a path, else the file of the loaded flow with that id."""
     if args.flow.is_file():
         return args.flow
-    from selfhelp.commands.common import catalog_from_args
-    from selfhelp.flow.validate import did_you_mean
-
     catalog = catalog_from_args(args)
     loaded = catalog.get(str(args.flow))
     if loaded is None:
@@ -72,8 +52,6 @@ def _flow_file(args: argparse.Namespace) -> Path:
 
 
 def _article_path(args: argparse.Namespace, source_path: str | None) -> Path:
-    from selfhelp.authoring.drift import find_article
-
     if args.article is not None:
         return args.article
     if not source_path:

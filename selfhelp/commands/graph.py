@@ -6,25 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from selfhelp.commands.common import UsageError
-
-ORDER = 50
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "graph",
-        help="print a flow's graph as Mermaid or Graphviz DOT",
-        description="Print every node and edge of a flow once, edges labelled with choice text, outcomes marked.",
-    )
-    parser.add_argument("flow", help="a flow file, or the id of a loaded flow")
-    parser.add_argument("--format", choices=["mermaid", "dot"], default="mermaid", help="output format")
-    parser.set_defaults(handler=run)
+from selfhelp.authoring.export import export
+from selfhelp.base.diagnostics import format_text
+from selfhelp.base.suggest import did_you_mean
+from selfhelp.commands.common import UsageError, catalog_from_args
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.export import export
-
     flow = load_flow_arg(args)
     if flow is None:
         return 1
@@ -32,12 +22,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_flow_arg(args: argparse.Namespace):  # -> Flow | None (kept unannotated to avoid importing models here)
+def load_flow_arg(args: argparse.Namespace) -> Flow | None:
     """The flow named by ``args.flow``: a file path, else a loaded flow's id. Prints the problems of a broken file."""
-    from selfhelp.base.diagnostics import format_text
-    from selfhelp.commands.common import catalog_from_args
-    from selfhelp.flow.validate import check_file, did_you_mean
-
     path = Path(args.flow)
     if path.is_file():
         report = check_file(path)

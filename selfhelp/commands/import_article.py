@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from selfhelp.commands.common import UsageError
-
-ORDER = 60
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "import",
-        help="draft a flow from a self-help article (Markdown with a <properties> header)",
-        description="Read a self-help article and print a draft flow that validates clean: each bold "
-        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
-        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
-    )
-    parser.add_argument("article", type=Path, help="the article (.md)")
-    parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout")
-    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    parser.add_argument(
-        "--form",
-        type=Path,
-        metavar="SCOPING.md",
-        help="a support scoping form: its fields become the contact-support outcome's collect list",
-    )
-    parser.set_defaults(handler=run)
+from selfhelp.authoring.importer import import_text, parse_article, read_article
+from selfhelp.commands.common import UsageError, write_output
+from selfhelp.flow.validate import check_bytes
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.importer import import_text, parse_article, read_article
-    from selfhelp.flow.validate import check_bytes
-
     text, problem = read_article(args.article)
     if text is None:
         raise UsageError(f"{args.article}: {problem}")
@@ -63,13 +39,7 @@ def run(args: argparse.Namespace) -> int:
             print(diag.format(), file=sys.stderr)
         print(f"selfhelp: the draft from {name} does not validate; please report this", file=sys.stderr)
         return 1
-    if args.output is not None:
-        try:
-            args.output.write_text(body, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.write(body)
+    write_output(args.output, body)
     nodes = len(draft.data["nodes"])
     where = f" to {args.output}" if args.output else ""
     print(

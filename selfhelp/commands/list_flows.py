@@ -7,14 +7,6 @@ import json
 
 from selfhelp.commands.common import catalog_from_args, warn_broken
 
-ORDER = 20
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("list", help="list the flows found, with ids, titles and where they came from")
-    parser.add_argument("--json", action="store_true", help="print JSON for tools")
-    parser.set_defaults(handler=run)
-
 
 def run(args: argparse.Namespace) -> int:
     catalog = catalog_from_args(args)

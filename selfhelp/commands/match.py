@@ -5,51 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from selfhelp.base.text import shown
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+from selfhelp.matcher import default_matcher
+from selfhelp.matcher.evaluate import (
+    EvalFileError,
+    baseline_accuracy,
+    format_report,
+    load_eval,
+    report,
+    score_items,
+    suggest_thresholds,
+)
+from selfhelp.matcher.matcher import FuzzyMatcher, flow_thresholds
 
 if TYPE_CHECKING:
     from selfhelp.flow.models import Flow
     from selfhelp.matcher.results import MatchResult
-
-ORDER = 40
-
-
-def default_eval_file() -> Path:
-    """The CPOR evaluation set of a source checkout."""
-    from selfhelp.flow.sources import shipped_flows_dir
-
-    return shipped_flows_dir().parent / "evals" / "cpor-match.yaml"
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "match",
-        help="match an error message to a flow's cause (or --evaluate the matcher)",
-        description="Match pasted error messages to causes: one TEXT, or '-' to read one message a line from "
-        "standard input. With --evaluate, score a labelled evaluation set, print the confusion table and "
-        "suggest thresholds.",
-    )
-    parser.add_argument("text", nargs="?", metavar="TEXT", help="the message, or - to read one a line from stdin")
-    parser.add_argument("--flow", metavar="ID", help="match within this flow only (default: every loaded flow)")
-    parser.add_argument(
-        "--flows", metavar="DIR", dest="match_flows", action="append", default=[], help="an extra folder of flows"
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object per message")
-    parser.add_argument(
-        "--evaluate",
-        metavar="FILE",
-        nargs="?",
-        type=Path,
-        const=default_eval_file(),
-        help="score an evaluation set (default: the shipped CPOR set) and suggest thresholds",
-    )
-    parser.add_argument(
-        "--split", choices=["tune", "heldout", "all"], default="all", help="with --evaluate: which items to report"
-    )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,8 +37,6 @@ def run(args: argparse.Namespace) -> int:
     if args.text is None:
         raise UsageError("give the message to match as TEXT, or - to read messages from standard input")
     flows = _flows(args)
-    from selfhelp.matcher import default_matcher
-
     matcher = default_matcher()
     if args.text == "-" and hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that aren't UTF-8 become U+FFFD, not a traceback
@@ -118,8 +92,6 @@ def json_line(obj: object) -> str:
     JSON already escapes C0 controls; C1 controls (a terminal may read U+009B as an escape) and
     format characters such as bidi overrides are escaped here too, which is still valid JSON.
     """
-    import unicodedata
-
     text = json.dumps(obj, ensure_ascii=False)
     # json.dumps of one character, ASCII-only, is its escape (a surrogate pair above U+FFFF).
     return "".join(json.dumps(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
@@ -127,9 +99,7 @@ def json_line(obj: object) -> str:
 
 def _plain(text: str, limit: int = 100) -> str:
     """Text safe to print on a terminal: no control or escape characters, one line, cut to ``limit``."""
-    from selfhelp.matcher.normalize import clean
-
-    text = clean(text)
+    text = " ".join(shown(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -156,17 +126,6 @@ def format_result(result: MatchResult) -> str:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from selfhelp.matcher.evaluate import (
-        EvalFileError,
-        baseline_accuracy,
-        format_report,
-        load_eval,
-        report,
-        score_items,
-        suggest_thresholds,
-    )
-    from selfhelp.matcher.matcher import FuzzyMatcher, flow_thresholds
-
     path: Path = args.evaluate
     if not path.is_file():
         raise UsageError(f"no such evaluation file: {path}")

@@ -7,31 +7,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from selfhelp.commands.common import UsageError
-
-ORDER = 41
+from selfhelp.authoring.flowtest.record import dump_scenarios, scenario_from_session
+from selfhelp.commands.common import UsageError, catalog_from_args
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
+from selfhelp.session.engine import Session, SessionMismatch
+from selfhelp.session.store import CorruptSession, json_object
 
 MAX_SESSION_BYTES = 4 * 1024 * 1024
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "record",
-        help="print a flow test scenario that replays a saved session",
-        description="Read a saved session (JSON) and print a scenario file that replays its path, "
-        "checking each node reached, the values kept, the match verdicts and the outcome.",
-    )
-    parser.add_argument("session_file", type=Path, help="a saved session (.json)")
-    parser.add_argument("--name", help="the scenario's name (default: from the session's path)")
-    parser.add_argument("--flow", dest="flow_file", type=Path, help="the flow file (default: find it by id)")
-    parser.set_defaults(handler=run)
-
-
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.flowtest.record import dump_scenarios, scenario_from_session
-    from selfhelp.session.engine import Session, SessionMismatch
-    from selfhelp.session.store import CorruptSession, json_object
-
     text = _read(args.session_file)
     try:
         data = json_object(text)  # the store's guard: deep nesting is a corrupt file, not a RecursionError
@@ -65,11 +51,8 @@ def _read(path: Path) -> str:
         raise UsageError(f"{path} is not a saved session (not UTF-8 text)") from None
 
 
-def _flow_for(args: argparse.Namespace, data: dict[str, Any]):  # -> tuple[Flow, Path]
+def _flow_for(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Flow, Path]:
     """The flow the session walked: ``--flow``, else the loaded flow with the session's flow id."""
-    from selfhelp.commands.common import catalog_from_args
-    from selfhelp.flow.validate import check_file
-
     if args.flow_file is not None:
         report = check_file(args.flow_file)
         if not report.ok or report.flow is None:

@@ -12,23 +12,8 @@ from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
 
-ORDER = 15
 #: Ids are shown cut to this length: enough to be unique, and 'resume' accepts any unique prefix.
 SHORT_ID = 12
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "resume",
-        help="list unfinished sessions, or continue one",
-        description="With no id, list the unfinished sessions (newest first). With an id (or a unique "
-        "start of one), continue that session in the app. Sessions are saved in $SELFHELP_DATA_DIR, "
-        "else the user data folder.",
-    )
-    parser.add_argument("session_id", nargs="?", metavar="ID", help="the session to continue")
-    parser.add_argument("--all", action="store_true", help="list finished sessions too")
-    parser.add_argument("--json", action="store_true", help="print the list as JSON for tools")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
-    from selfhelp.session.answers import clean
+    from selfhelp.base.text import shown
 
     listing = store.list() if show_all else store.unfinished()
     for skipped in listing.skipped:
@@ -74,8 +59,8 @@ def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
     print(f"{'ID':<{SHORT_ID}}  {'UPDATED':<20}  {'STEPS':>5}  FLOW: STEP")
     for s in listing.sessions:
         # Titles come from files on disk: never let them carry terminal control sequences.
-        step = clean(s.node_title or s.node) + (" (finished)" if s.finished else "")
+        step = shown(s.node_title or s.node) + (" (finished)" if s.finished else "")
         updated = s.updated[:16].replace("T", " ") + " UTC"  # ISO 8601 in UTC, to the minute
-        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {clean(s.flow_id)}: {step}")
+        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {shown(s.flow_id)}: {step}")
     print("\nContinue one with: selfhelp resume ID")
     return 0

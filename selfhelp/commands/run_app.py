@@ -18,14 +18,6 @@ if TYPE_CHECKING:
     from selfhelp.tui.app import Loaded
     from selfhelp.tui.first_paint import Hit
 
-ORDER = 10
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="open the app at a flow's first question")
-    parser.add_argument("flow_id", help="the flow's id (see 'selfhelp list')")
-    parser.set_defaults(handler=run)
-
 
 def run(args: argparse.Namespace) -> int:
     flow_id: str | None = getattr(args, "flow_id", None)
@@ -47,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 def check_flow(catalog: Catalog, flow_id: str | None) -> None:
     """Refuse an unknown flow id, or a catalog with no usable flow (a usage error, with a suggestion)."""
     if flow_id is not None and catalog.get(flow_id) is None:
-        from selfhelp.flow.validate import did_you_mean
+        from selfhelp.base.suggest import did_you_mean
 
         hint = did_you_mean(flow_id, catalog.flows)
         raise UsageError(f"no flow {flow_id!r}" + (f"; {hint}" if hint else "; see 'selfhelp list'"))

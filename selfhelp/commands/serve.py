@@ -11,25 +11,8 @@ import ipaddress
 import shlex
 import sys
 
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
-
-ORDER = 40
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "serve",
-        help="run the app in a web browser (textual-serve; no authentication, 127.0.0.1 by default)",
-        description="Serve the app over HTTP for a web browser. There is no authentication: anyone who can "
-        "reach the address can use it, so keep the default 127.0.0.1 unless the network is trusted.",
-    )
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
-    parser.add_argument("--flow", metavar="FLOW_ID", help="open this flow in every browser session")
-    parser.add_argument("--public-url", help="the address browsers use, when behind a proxy")
-    parser.set_defaults(handler=run)
 
 
 def app_command(args: argparse.Namespace) -> str:
@@ -56,8 +39,6 @@ def _is_loopback(host: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
-    from selfhelp.flow.validate import did_you_mean
-
     catalog = catalog_from_args(args)
     warn_broken(catalog)
     if args.flow is not None and catalog.get(args.flow) is None:
@@ -66,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if not catalog.flows:
         raise UsageError("no usable flows found; see 'selfhelp validate'")
     try:
-        from textual_serve.server import Server
+        from textual_serve.server import Server  # an optional extra, loaded only to serve
     except ImportError:
         raise UsageError("'selfhelp serve' needs textual-serve: pip install textual-serve") from None
     if not _is_loopback(args.host):

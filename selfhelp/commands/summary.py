@@ -6,29 +6,11 @@ import argparse
 import sys
 
 from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
-
-ORDER = 16
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "summary",
-        help="print a saved session's case summary (for support, agents and tools)",
-        description="Print the case summary of a saved session: the issue, the steps taken and answers, "
-        "the matched error, the outcome, notes and the support form's fields pre-filled.",
-    )
-    parser.add_argument("session_id", metavar="ID", help="the session (or a unique start of its id)")
-    parser.add_argument("--format", choices=["markdown", "text", "json"], default="markdown", help="output format")
-    parser.add_argument(
-        "--save", action="store_true", help="also save it as Markdown and JSON in the data folder (paths on stderr)"
-    )
-    parser.set_defaults(handler=run)
+from selfhelp.session.handoff import build_summary, save_summary
+from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.session.handoff import build_summary, save_summary
-    from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
-
     catalog = catalog_from_args(args)
     warn_broken(catalog)
     try:

@@ -5,36 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from selfhelp.commands.common import UsageError
-
-ORDER = 40
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "test",
-        help="run flow tests (*.test.yaml) and report coverage (exit 0 pass, 1 fail, 2 usage)",
-        description="Run the scenarios of flow test files (*.test.yaml) through the session engine, "
-        "then report the nodes and edges of each flow they never exercised. "
-        "With no paths, runs the tests beside every flow selfhelp would load.",
-    )
-    parser.add_argument("paths", nargs="*", type=Path, help="test files, flow files or folders")
-    parser.add_argument(
-        "--min-coverage",
-        type=float,
-        metavar="PERCENT",
-        help="fail when a flow's node-and-edge coverage is below PERCENT",
-    )
-    parser.add_argument("--no-missed", action="store_true", help="print coverage totals only, not what was missed")
-    parser.set_defaults(handler=run)
+from selfhelp.authoring.flowtest.runner import run_paths, scenario_files
+from selfhelp.base.diagnostics import sort_key
+from selfhelp.commands.common import UsageError, warn_missing_env_folders
+from selfhelp.flow.sources import flow_sources
 
 
 def run(args: argparse.Namespace) -> int:
-    from selfhelp.authoring.flowtest.runner import run_paths, scenario_files
-    from selfhelp.base.diagnostics import sort_key
-    from selfhelp.commands.common import warn_missing_env_folders
-    from selfhelp.flow.sources import flow_sources
-
     if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
         raise UsageError("--min-coverage takes a percentage from 0 to 100")
     sources = [] if args.paths else flow_sources([Path(p) for p in args.flows or []])

@@ -8,9 +8,11 @@ a problem can point at its line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from selfhelp.flow.models import TARGET_FIELDS
 
 Path_ = tuple[str | int, ...]
 
@@ -34,6 +36,11 @@ class GraphNode:
     id: str
     kind: str | None
     edges: list[Edge] = field(default_factory=list)
+    """The ways on: what :meth:`selfhelp.flow.models.Flow.targets` gives for a valid flow, with paths."""
+    written: list[Edge] = field(default_factory=list)
+    """Every id written in the node's target fields, whether or not it is a way on (each must exist)."""
+    candidates: list[Edge] | None = None
+    """A match step's ``candidates`` list, when it gives one."""
     stores: list[str] = field(default_factory=list)
     uses: list[tuple[str, Path_]] = field(default_factory=list)
     targetless_choices: list[Path_] = field(default_factory=list)
@@ -42,6 +49,11 @@ class GraphNode:
     @property
     def is_outcome(self) -> bool:
         return self.kind == "outcome"
+
+    def _lead(self, edge: Edge) -> None:
+        """Record a way on written in the node."""
+        self.written.append(edge)
+        self.edges.append(edge)
 
 
 def _as_dict(value: Any) -> Mapping[str, Any]:
@@ -57,37 +69,64 @@ def _condition_uses(cond: Any, path: Path_) -> list[tuple[str, Path_]]:
     return [(name, (*path, "value"))] if isinstance(name, str) else []
 
 
-def read_node(node_id: str, raw: Any) -> GraphNode:
-    """Extract one node's edges, stored and used values from its raw mapping."""
-    data = _as_dict(raw)
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else None
-    node = GraphNode(id=node_id, kind=kind)
-    base: Path_ = ("nodes", node_id)
-    for i, choice in enumerate(_as_list(data.get("choices"))):
-        cpath = (*base, "choices", i)
+def _read_choices(node: GraphNode, value: Any, path: Path_) -> None:
+    for i, choice in enumerate(_as_list(value)):
+        cpath = (*path, i)
         choice = _as_dict(choice)
         goto = choice.get("goto")
         label = choice.get("label") if isinstance(choice.get("label"), str) else None
         if isinstance(goto, str):
-            node.edges.append(Edge(goto, (*cpath, "goto"), label))
+            node._lead(Edge(goto, (*cpath, "goto"), label))
         else:
             node.targetless_choices.append(cpath)
         node.uses += _condition_uses(choice.get("when"), (*cpath, "when"))
-    nxt = data.get("next")
-    if isinstance(nxt, str):
-        node.edges.append(Edge(nxt, (*base, "next")))
-    for i, branch in enumerate(_as_list(nxt)):
+
+
+def _read_next(node: GraphNode, value: Any, path: Path_) -> None:
+    if isinstance(value, str):
+        node._lead(Edge(value, path))
+    for i, branch in enumerate(_as_list(value)):
         branch = _as_dict(branch)
         if isinstance(branch.get("goto"), str):
-            node.edges.append(
-                Edge(branch["goto"], (*base, "next", i, "goto"), "when" if branch.get("when") else "otherwise")
-            )
-        node.uses += _condition_uses(branch.get("when"), (*base, "next", i, "when"))
-    if isinstance(data.get("no_match"), str):
-        node.edges.append(Edge(data["no_match"], (*base, "no_match"), "no match"))
-    for i, cand in enumerate(_as_list(data.get("candidates"))):
-        if isinstance(cand, str):
-            node.edges.append(Edge(cand, (*base, "candidates", i), "matched"))
+            node._lead(Edge(branch["goto"], (*path, i, "goto"), "when" if branch.get("when") else "otherwise"))
+        node.uses += _condition_uses(branch.get("when"), (*path, i, "when"))
+
+
+def _read_no_match(node: GraphNode, value: Any, path: Path_) -> None:
+    if isinstance(value, str):
+        node._lead(Edge(value, path, "no match"))
+
+
+def _read_candidates(node: GraphNode, value: Any, path: Path_) -> None:
+    # Which candidates are ways on depends on the other nodes: FlowGraph.from_raw decides.
+    if isinstance(value, list):
+        node.candidates = [Edge(c, (*path, i), "matched") for i, c in enumerate(value) if isinstance(c, str)]
+        node.written += node.candidates
+
+
+#: How each field of TARGET_FIELDS is read from raw data.
+_READERS: dict[str, Callable[[GraphNode, Any, Path_], None]] = {
+    "choices": _read_choices,
+    "next": _read_next,
+    "no_match": _read_no_match,
+    "candidates": _read_candidates,
+}
+#: A node whose kind is missing or unknown is read for every target field, so its ids are still checked.
+_ANY_KIND_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for fields in TARGET_FIELDS.values() for f in fields))
+
+
+def read_node(node_id: str, raw: Any) -> GraphNode:
+    """Extract one node's edges, stored and used values from its raw mapping.
+
+    The fields read for targets are those :data:`~selfhelp.flow.models.TARGET_FIELDS` gives for the
+    node's kind. A match step's matched causes are added by :meth:`FlowGraph.from_raw`, which sees them all.
+    """
+    data = _as_dict(raw)
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else None
+    node = GraphNode(id=node_id, kind=kind)
+    base: Path_ = ("nodes", node_id)
+    for name in TARGET_FIELDS.get(kind or "", _ANY_KIND_FIELDS):
+        _READERS[name](node, data.get(name), (*base, name))
     store = data.get("store", "error_message" if kind == "match" else None)
     if isinstance(store, str):
         node.stores.append(store)
@@ -100,9 +139,17 @@ def read_node(node_id: str, raw: Any) -> GraphNode:
     return node
 
 
+def _matched(node: GraphNode, patterned: list[str]) -> list[Edge]:
+    """The causes a match step can lead to, as :meth:`selfhelp.flow.models.Flow.candidate_causes` picks them:
+    its listed candidates that have error patterns, or without a list every cause with patterns."""
+    if node.candidates is None:
+        return [Edge(c, ("nodes", node.id, "kind"), "matched") for c in patterned]
+    return [e for e in node.candidates if e.target in patterned]
+
+
 @dataclass
 class FlowGraph:
-    """Every node of a flow with its edges; match steps without candidates lead to every patterned cause."""
+    """Every node of a flow with its edges; a match step leads to the causes it can match."""
 
     start: str | None
     nodes: dict[str, GraphNode]
@@ -113,13 +160,11 @@ class FlowGraph:
         data = _as_dict(data)
         start = data.get("start") if isinstance(data.get("start"), str) else None
         nodes = {nid: read_node(nid, raw) for nid, raw in _as_dict(data.get("nodes")).items()}
-        graph = cls(start=start, nodes=nodes)
         patterned = [n.id for n in nodes.values() if n.kind == "cause" and n.has_error_patterns]
         for node in nodes.values():
-            raw_node = _as_dict(_as_dict(data.get("nodes")).get(node.id))
-            if node.kind == "match" and "candidates" not in raw_node:
-                node.edges += [Edge(c, ("nodes", node.id, "kind"), "matched") for c in patterned]
-        return graph
+            if node.kind == "match":
+                node.edges += _matched(node, patterned)
+        return cls(start=start, nodes=nodes)
 
     def successors(self, node_id: str) -> list[str]:
         """The ids a node leads to that exist in the flow."""

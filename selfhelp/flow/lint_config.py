@@ -18,12 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
-from selfhelp.base.safe_yaml import load_file
+from selfhelp.base.diagnostics import Diagnostic
+from selfhelp.base.settings import load_settings
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow.rules import RULES
-from selfhelp.flow.sources import CONFIG_NAME
 
 Reason = str
 
@@ -49,8 +49,6 @@ class ProjectConfig(BaseModel):
 def waiver_problem(rule_id: Any, reason: Any) -> tuple[str, str | None] | None:
     """Why a rule cannot be switched off with this reason (message, hint), or ``None`` if it can."""
     if not isinstance(rule_id, str) or rule_id not in RULES:
-        from selfhelp.flow.validate import did_you_mean  # validate imports this module
-
         return f"unknown rule {rule_id!r}", did_you_mean(str(rule_id), RULES) or "see docs/rules.md"
     if not RULES[rule_id].switchable:
         switchable = ", ".join(r.id for r in RULES.values() if r.switchable)
@@ -61,7 +59,10 @@ def waiver_problem(rule_id: Any, reason: Any) -> tuple[str, str | None] | None:
 
 
 def load_config(path: Path) -> tuple[ProjectConfig, tuple[Diagnostic, ...]]:
-    """Read a project file; problems come back as diagnostics (the config is then empty).
+    """Read a project file (see :mod:`selfhelp.base.settings`); problems come back as diagnostics.
+
+    A file with YAML or schema problems gives the empty config; a bad waiver is
+    reported and dropped, and the file's other waivers still apply.
 
     Every flow below the file asks for it, so it is read once per version of the file.
     """
@@ -74,29 +75,15 @@ def load_config(path: Path) -> tuple[ProjectConfig, tuple[Diagnostic, ...]]:
 
 @lru_cache(maxsize=32)
 def _load_config(path: Path, _mtime_ns: int, _size: int) -> tuple[ProjectConfig, tuple[Diagnostic, ...]]:
-    display = display_path(path)
-    loaded = load_file(path, display)
-    problems = list(loaded.problems)
-    if problems:
-        return ProjectConfig(), tuple(problems)
-    data = loaded.data if loaded.data is not None else {}
-
-    def problem(where: tuple[str | int, ...], message: str, hint: str | None) -> Diagnostic:
-        line, col = loaded.position(where, prefer_key=True)
-        return Diagnostic(
-            file=display, line=line, column=col, severity=Severity.error, rule="lint-config", message=message, hint=hint
-        )
-
-    try:
-        config = ProjectConfig.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = tuple(p for p in first["loc"] if isinstance(p, str | int))
-        return ProjectConfig(), (problem(where, f"{'.'.join(map(str, where)) or CONFIG_NAME}: {first['msg']}", None),)
+    loaded = load_settings(path, ProjectConfig, rule="lint-config")
+    if loaded.diagnostics:
+        return loaded.settings, loaded.diagnostics
+    config = loaded.settings
+    # A bad waiver is reported and dropped; the good ones beside it still apply.
     bad = []
     for rule_id, reason in config.lint.disable.items():
         why = waiver_problem(rule_id, reason)
         if why:
-            bad.append(problem(("lint", "disable", rule_id), *why))
+            bad.append(loaded.problem(("lint", "disable", rule_id), *why))
     disable = {r: why for r, why in config.lint.disable.items() if waiver_problem(r, why) is None}
     return ProjectConfig(lint=LintSettings(disable=disable)), tuple(bad)

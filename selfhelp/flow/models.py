@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
+from selfhelp.base.text import find_unsafe
+
 #: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
@@ -33,11 +35,6 @@ ParamKind = Literal["guid", "email", "url", "domain", "date", "id", "number"]
 
 NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
 ValueName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]
-
-
-#: Characters a flow's text must not hold: C0/C1 controls but newline and tab (terminal escapes
-#: start with ESC), and the bidirectional overrides that make text read differently than it is stored.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _texts(value: Any) -> list[str]:
@@ -64,12 +61,11 @@ class Strict(BaseModel):
     @classmethod
     def _plain_text(cls, value: Any) -> Any:
         # A flow's text reaches terminals, summaries and case files: an escape sequence in it would act there.
+        # The characters refused are those base.text removes from what is shown, so a flow shows as written.
         for text in _texts(value):
-            found = _CONTROL.search(text)
-            if found:
-                raise ValueError(
-                    f"the text holds the control character U+{ord(found.group()):04X}; flows hold plain text"
-                )
+            found = find_unsafe(text)
+            if found is not None:
+                raise ValueError(f"the text holds the control character U+{ord(found):04X}; flows hold plain text")
         return value
 
 
@@ -308,6 +304,18 @@ Node = Annotated[
 
 NODE_KINDS: tuple[str, ...] = ("question", "input", "match", "cause", "outcome")
 
+#: The fields of each node kind that name the nodes it leads to, in reading order. A field holds an id
+#: (``next``, ``no_match``), a list of entries each with a ``goto`` (``choices``, ``next`` as branches), or
+#: the ids of the causes a match step may match (``candidates``, see :meth:`Flow.candidate_causes`).
+#: :meth:`Flow.targets` reads them from a valid flow; the validator's graph reads them from raw data.
+TARGET_FIELDS: dict[str, tuple[str, ...]] = {
+    "question": ("choices",),
+    "input": ("next",),
+    "match": ("no_match", "candidates"),
+    "cause": ("choices", "next"),
+    "outcome": (),
+}
+
 
 class MatchSettings(Strict):
     """Per-flow overrides of the error matcher's thresholds (scores are 0-100)."""
@@ -346,21 +354,38 @@ class Flow(Strict):
         """The cause nodes, in file order."""
         return [(nid, n) for nid, n in self.nodes.items() if isinstance(n, CauseNode)]
 
+    def candidate_causes(self, node: MatchNode) -> list[tuple[str, CauseNode]]:
+        """The causes a match step can lead to: those its ``candidates`` list that have error patterns
+        (in the listed order), or without ``candidates`` every cause with error patterns (in file order).
+
+        A cause without patterns cannot be matched, so it is no way on even when listed.
+        """
+        patterned = [(nid, cause) for nid, cause in self.causes() if cause.errors]
+        if node.candidates is None:
+            return patterned
+        by_id = dict(patterned)
+        return [(nid, by_id[nid]) for nid in node.candidates if nid in by_id]
+
+    def targets(self, node: AnyNode) -> list[str]:
+        """Every node id ``node`` can lead to, in the order of :data:`TARGET_FIELDS` (duplicates kept).
+
+        A choice without a ``goto`` leads nowhere; a match step leads to its ``no_match`` and to the
+        causes it can match (:meth:`candidate_causes`). Ids are as written: one may name no node.
+        """
+        found: list[str] = []
+        for name in TARGET_FIELDS[node.kind]:
+            if isinstance(node, MatchNode) and name == "candidates":
+                found += [nid for nid, _ in self.candidate_causes(node)]
+            else:
+                found += _written_targets(getattr(node, name))
+        return found
+
 
 AnyNode = QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode
 
 
-def node_targets(node: AnyNode) -> list[str]:
-    """Every node id this node can lead to, in declaration order (duplicates kept)."""
-    targets: list[str] = []
-    for choice in getattr(node, "choices", []) or []:
-        if choice.goto:
-            targets.append(choice.goto)
-    nxt = getattr(node, "next", None)
-    if isinstance(nxt, str):
-        targets.append(nxt)
-    elif isinstance(nxt, list):
-        targets.extend(b.goto for b in nxt)
-    if isinstance(node, MatchNode) and node.no_match:
-        targets.append(node.no_match)
-    return targets
+def _written_targets(value: str | list[Choice] | list[Branch] | None) -> list[str]:
+    """The ids one target field holds: the id itself, or each entry's ``goto``."""
+    if isinstance(value, str):
+        return [value]
+    return [entry.goto for entry in value or [] if entry.goto]

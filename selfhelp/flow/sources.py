@@ -46,14 +46,10 @@ def flow_sources(
     sources = [FlowSource(shipped_flows_dir(), "shipped")] if include_shipped else []
     sources += [FlowSource(Path(p), "env") for p in env.get(FLOWS_ENV, "").split(os.pathsep) if p.strip()]
     sources += [FlowSource(Path(p), "option") for p in extra]
-    unique: list[FlowSource] = []
-    seen: set[Path] = set()
+    unique: dict[Path, FlowSource] = {}
     for source in sources:
-        key = source.path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(source)
-    return unique
+        unique.setdefault(source.path.resolve(), source)
+    return list(unique.values())
 
 
 def flow_files(paths: Iterable[Path]) -> list[Path]:

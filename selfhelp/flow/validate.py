@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from selfhelp.base.diagnostics import Diagnostic, display_path, has_errors
 from selfhelp.base.safe_yaml import LoadedYaml, load_bytes, load_file
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow import models
 from selfhelp.flow.cascade import Cascade, SchemaProblem
 from selfhelp.flow.content_rules import SectionLookup, check_content, check_sources
@@ -54,12 +54,6 @@ class FileReport:
     def ok(self) -> bool:
         """Whether the flow can be used (warnings allowed)."""
         return self.flow is not None and not has_errors(self.diagnostics)
-
-
-def did_you_mean(word: str, options: Iterable[str]) -> str | None:
-    """A hint naming the closest option, if any is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 class _Checker:
@@ -276,7 +270,7 @@ class _Checker:
             )
         kinds = {nid: n.kind for nid, n in graph.nodes.items()}
         for node in graph.nodes.values():
-            for edge in node.edges:
+            for edge in node.written:
                 if edge.target not in graph.nodes:
                     self.report(
                         "dangling-target",
@@ -322,7 +316,7 @@ class _Checker:
                     "match-no-patterns",
                     path,
                     f"match step {node_id!r} has no cause with error patterns to match",
-                    "give cause nodes errors: lists, or list candidates:",
+                    "give the cause nodes it may match errors: lists",
                     prefer_key=True,
                 )
         elif node.kind != "outcome" and not node.edges and not node.targetless_choices:

@@ -3,6 +3,6 @@
 Importing this package is cheap: indexes are built on first use (see :mod:`selfhelp.matcher.matcher`).
 """
 
-from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, default_matcher, match_catalog
+from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, default_matcher
 
-__all__ = ["FuzzyMatcher", "Thresholds", "default_matcher", "match_catalog"]
+__all__ = ["FuzzyMatcher", "Thresholds", "default_matcher"]

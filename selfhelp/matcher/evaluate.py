@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz, process
 
 from selfhelp.base.safe_yaml import load_file
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import Hit
-from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, decide
+from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, decide, flow_patterns
 
 Split = Literal["tune", "heldout"]
 OUT_OF_SCOPE = "(out of scope)"
@@ -259,10 +260,6 @@ def baseline_accuracy(flows: list[Flow], items: list[EvalItem]) -> tuple[float, 
     An in-scope item is right when the best-scoring pattern's cause is the expected one and scores at
     least the threshold; an out-of-scope item when nothing reaches it. Returns (accuracy, threshold).
     """
-    from rapidfuzz import fuzz, process
-
-    from selfhelp.matcher.matcher import flow_patterns
-
     patterns = [p for f in flows for p in flow_patterns(f)]
     texts = [p.text for p in patterns]
     best: list[tuple[float, str | None, str | None]] = []

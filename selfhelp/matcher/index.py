@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -447,8 +447,3 @@ class PatternIndex:
             Hit(min(s, 100.0), self.patterns[i], tuple(sorted(t for t in self._tokens[i] if t in q.weights)))
             for s, i in ranked
         ]
-
-    @property
-    def vocabulary(self) -> Sequence[str]:
-        """Every known stem."""
-        return sorted(self.idf)

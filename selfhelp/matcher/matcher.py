@@ -2,7 +2,7 @@
 
 :class:`FuzzyMatcher` implements :class:`selfhelp.matcher.results.Matcher` for the
 session engine, and matches across many flows for support agents
-(:meth:`FuzzyMatcher.match_flows`, :func:`match_catalog`). Indexes are built on
+(:meth:`FuzzyMatcher.match_flows`: ``selfhelp match`` and the agent's search). Indexes are built on
 first use and cached per flow, so loading the matcher costs nothing at start-up.
 
 Verdicts (thresholds documented and calibrated in docs/matching.md):
@@ -190,8 +190,3 @@ def default_matcher() -> FuzzyMatcher:
     if _default is None:
         _default = FuzzyMatcher()
     return _default
-
-
-def match_catalog(flows: Iterable[Flow], text: str, matcher: FuzzyMatcher | None = None) -> MatchResult:
-    """Match ``text`` across every loaded flow (pass ``catalog.flows`` values' ``.flow``, or flows)."""
-    return (matcher or default_matcher()).match_flows(flows, text)

@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from selfhelp.base.text import remove_unsafe
+
 #: Characters mapped before anything else: curly quotes, primes, dashes and odd spaces.
 _TRANSLATE = str.maketrans(
     {
@@ -144,12 +146,13 @@ class Normalized:
     """The masked values by kind (``guid``, ``domain``, ...), in order of appearance, without repeats."""
 
 
-def clean(text: str) -> str:
-    """NFKC, straight quotes and dashes, control and invisible characters removed, spaces joined (case kept)."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    # Control characters, bidi overrides, zero-width joiners: Cc and Cf. They become spaces so words stay apart.
-    if not text.isprintable():  # the common case skips the per-character pass
-        text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+def normal_text(text: str) -> str:
+    """NFKC, straight quotes and dashes, control and invisible characters made spaces, spaces joined (case kept).
+
+    Escape sequences and the characters :mod:`selfhelp.base.text` removes from kept text (controls,
+    bidi overrides, zero-width spaces) become spaces, so the words on either side stay apart.
+    """
+    text = remove_unsafe(unicodedata.normalize("NFKC", text).translate(_TRANSLATE), " ")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -227,7 +230,7 @@ def words(masked: str) -> list[str]:
 
 def normalize(text: str) -> Normalized:
     """Normalise, mask and split ``text`` (see the module's docstring)."""
-    cleaned = clean(text)
+    cleaned = normal_text(text)
     # Masking before case folding keeps the values as pasted (an ID's case may matter to support).
     masked, params = mask(cleaned)
     masked = masked.casefold()

@@ -1,25 +1,21 @@
-"""What an error match returns, and the plain matcher the engine uses by default.
+"""What an error match returns, and what every matcher shares.
 
-The plain matcher finds a cause when one of its error patterns appears in the
-pasted text (or the text in a pattern), after folding case and spaces. It keeps
-the engine runnable end to end; a fuzzy matcher can take its place through the
-:class:`Matcher` protocol.
+:class:`MatchResult` is the verdict the session engine, the TUI and ``selfhelp match``
+read; :class:`Matcher` is the protocol the engine matches through (the default is
+:class:`selfhelp.matcher.matcher.FuzzyMatcher`; tests pass simpler fakes).
+:func:`truncate` bounds a paste before matching.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from selfhelp.flow.models import CauseNode, Flow, MatchNode
+from selfhelp.flow.models import Flow
 
 Verdict = Literal["match", "ambiguous", "none"]
 
-#: A query shorter than this (after folding) is never matched inside a pattern.
-MIN_FRAGMENT = 12
 #: Queries are cut to this many characters before matching.
 MAX_QUERY_CHARS = 4_000
 
@@ -70,70 +66,8 @@ class Matcher(Protocol):
         ...
 
 
-def fold(text: str) -> str:
-    """Compare-ready text: NFKC, case-folded, curly quotes straightened, runs of space joined."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip(" .!")
-
-
-def candidate_causes(flow: Flow, node: MatchNode | None = None) -> list[tuple[str, CauseNode]]:
-    """The cause nodes a match step matches against: its candidates, or every cause with patterns."""
-    causes = [(nid, c) for nid, c in flow.causes() if c.errors]
-    if node is not None and node.candidates is not None:
-        wanted = set(node.candidates)
-        causes = [(nid, c) for nid, c in causes if nid in wanted]
-    return causes
-
-
 def truncate(text: str) -> tuple[str, str | None]:
     """Cut a long paste, saying so."""
     if len(text) <= MAX_QUERY_CHARS:
         return text, None
     return text[:MAX_QUERY_CHARS], f"Only the first {MAX_QUERY_CHARS:,} of {len(text):,} characters were matched."
-
-
-class SubstringMatcher:
-    """Exact and substring matching of folded text: the engine's default until a better one is given."""
-
-    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
-        """See :class:`Matcher`."""
-        query, notice = truncate(text)
-        folded = fold(query)
-        found: list[MatchCandidate] = []
-        for nid, cause in flow.causes():
-            if candidates is not None and nid not in candidates:
-                continue
-            best = self._best(folded, cause.errors)
-            if best is not None:
-                score, pattern = best
-                found.append(
-                    MatchCandidate(flow=flow.id, node=nid, title=cause.title or nid, score=score, pattern=pattern)
-                )
-        found.sort(key=lambda c: -c.score)
-        if not found:
-            return MatchResult(query=query, verdict="none", notice=notice)
-        top = [c for c in found if c.score == found[0].score]
-        verdict: Verdict = "match" if len(top) == 1 else "ambiguous"
-        return MatchResult(
-            query=query, verdict=verdict, matches=found[:1] if verdict == "match" else top[:3], notice=notice
-        )
-
-    @staticmethod
-    def _best(folded: str, patterns: list[str]) -> tuple[float, str] | None:
-        best: tuple[float, str] | None = None
-        for pattern in patterns:
-            fp = fold(pattern)
-            if not fp:
-                continue
-            if fp == folded:
-                score = 100.0
-            elif fp in folded:
-                score = 90.0
-            elif len(folded) >= MIN_FRAGMENT and folded in fp:
-                score = 80.0
-            else:
-                continue
-            if best is None or score > best[0]:
-                best = (score, pattern)
-        return best

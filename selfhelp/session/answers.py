@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from selfhelp.flow.models import InputValidator, ValidatorKind
 
@@ -11,8 +10,6 @@ from selfhelp.flow.models import InputValidator, ValidatorKind
 DEFAULT_MAX_CHARS = 10_000
 
 GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
-#: Terminal escape sequences (CSI, OSC, and two-character escapes), removed whole from answers.
-ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 
 _DEFAULT_MESSAGES = {
@@ -22,17 +19,6 @@ _DEFAULT_MESSAGES = {
     ValidatorKind.regex: "That answer is not in the expected form.",
     ValidatorKind.max_length: "That answer is too long.",
 }
-
-
-def clean(text: str) -> str:
-    """The answer as kept: control characters other than newline and tab removed, ends trimmed.
-
-    Pasted text often carries terminal escapes or stray carriage returns; they
-    would corrupt summaries and are never part of an answer.
-    """
-    text = ANSI_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\u200d")
-    return kept.strip()
 
 
 def describe(validator: InputValidator) -> str:
@@ -51,7 +37,7 @@ def describe(validator: InputValidator) -> str:
 
 
 def check(text: str, validators: list[InputValidator]) -> str | None:
-    """The reason the (cleaned) answer fails, or ``None`` when it passes every check.
+    """The reason the answer (cleaned: :func:`selfhelp.base.text.clean`) fails, or ``None`` when it passes.
 
     An empty answer passes every check but ``required``: optional fields may be left blank.
     """

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from selfhelp.base.text import clean
 from selfhelp.flow.models import (
     AnyNode,
     Branch,
@@ -29,10 +30,9 @@ from selfhelp.flow.models import (
     OutcomeNode,
     OutcomeResult,
     QuestionNode,
-    node_targets,
 )
 from selfhelp.matcher import default_matcher
-from selfhelp.matcher.results import Matcher, MatchResult, candidate_causes
+from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session import answers
 
 SESSION_FORMAT = 1
@@ -397,7 +397,7 @@ class Session:
         node = self.node
         if self.current.pending is not None:
             return Reply(ok=False, reason="Pick one of the suggested causes, or 'None of these'.")
-        cleaned = answers.clean(text)
+        cleaned = clean(text)
         if isinstance(node, InputNode):
             reason = answers.check(cleaned, node.validators)
             if reason:
@@ -461,7 +461,7 @@ class Session:
 
     def add_note(self, note: str) -> None:
         """Keep a free note for the case summary."""
-        cleaned = answers.clean(note)
+        cleaned = clean(note)
         if cleaned:
             self.state.notes.append(cleaned)
             self._touch()
@@ -535,10 +535,7 @@ class Session:
         return None
 
     def _possible_targets(self, node: AnyNode) -> set[str]:
-        targets = set(node_targets(node))
-        if isinstance(node, MatchNode):
-            targets |= {nid for nid, _ in candidate_causes(self.flow, node)}
-        return targets
+        return set(self.flow.targets(node))
 
     def snapshot(self) -> dict[str, Any]:
         """The session state as plain data."""

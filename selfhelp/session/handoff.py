@@ -6,7 +6,8 @@ it renders to Markdown (for the app and for pasting into a case), to plain text
 markup: in Markdown, the characters that could start Markdown or HTML are
 backslash-escaped and multi-line text goes into a fenced block, so
 ``[bold red]``, ``<script>`` or ``# heading`` show as typed; control
-characters (terminal escapes included) are removed everywhere.
+characters (terminal escapes included) are removed everywhere. Both jobs are
+:mod:`selfhelp.base.text`'s (``clean``, ``md_escape``, ``md_block``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from selfhelp.base.atomic import write_atomic
+from selfhelp.base.text import clean, md_block, md_escape
 from selfhelp.flow.models import CollectField, Flow, OutcomeNode, OutcomeResult
 from selfhelp.matcher.results import MatchResult
-from selfhelp.session import answers
 from selfhelp.session.engine import Session
 from selfhelp.session.store import data_dir
 
@@ -184,30 +185,25 @@ def build_summary(session: Session) -> CaseSummary:
         created=session.state.created,
         updated=session.state.updated,
         issue=_issue(flow),
-        current_step=_clean(session.node.title or current_id),
+        current_step=clean(session.node.title or current_id),
         steps=_steps(session),
         match=_matched_error(session),
-        outcome=Outcome(node=current_id, result=outcome.result, title=_clean(outcome.title or current_id))
+        outcome=Outcome(node=current_id, result=outcome.result, title=clean(outcome.title or current_id))
         if outcome is not None
         else None,
-        notes=[_clean(n) for n in session.state.notes],
+        notes=[clean(n) for n in session.state.notes],
         form=_form(_form_fields(flow, outcome), session.values),
-        values={k: _clean(v) for k, v in session.values.items()},
+        values={k: clean(v) for k, v in session.values.items()},
     )
-
-
-def _clean(text: str) -> str:
-    """Control characters out (escapes, bidi overrides, stray CRs): a summary shows text, never commands."""
-    return answers.clean(text)
 
 
 def _issue(flow: Flow) -> Issue:
     src = flow.source
     return Issue(
         flow_id=flow.id,
-        flow_title=_clean(flow.title),
+        flow_title=clean(flow.title),
         flow_version=flow.version,
-        article_title=_clean(src.title) if src else None,
+        article_title=clean(src.title) if src else None,
         article_id=src.article_id if src else None,
         article_url=src.url if src else None,
     )
@@ -223,9 +219,9 @@ def _steps(session: Session) -> list[StepRecord]:
         records.append(
             StepRecord(
                 node=visit.node,
-                title=_clean(title),
+                title=clean(title),
                 question=question_of(node.text) if node else None,
-                answer=_clean(visit.answer.text),
+                answer=clean(visit.answer.text),
                 kind=visit.answer.kind,
             )
         )
@@ -245,7 +241,7 @@ def question_of(markdown: str) -> str | None:
             return None
         asked = sentences[-1]
     plain = re.sub(r"(\*\*|__|`)", "", asked)
-    return _clean(" ".join(plain.split())) or None
+    return clean(" ".join(plain.split())) or None
 
 
 def _matched_error(session: Session) -> MatchedError | None:
@@ -260,13 +256,13 @@ def _matched_error(session: Session) -> MatchedError | None:
 def _describe_match(session: Session, result: MatchResult, goto: str | None) -> MatchedError:
     chosen = next((c for c in result.matches if c.node == goto), None)
     return MatchedError(
-        message=_clean(result.query),
+        message=clean(result.query),
         verdict=result.verdict,
         cause=chosen.node if chosen else None,
-        cause_title=_clean(chosen.title) if chosen else None,
-        pattern=_clean(chosen.pattern) if chosen else None,
+        cause_title=clean(chosen.title) if chosen else None,
+        pattern=clean(chosen.pattern) if chosen else None,
         score=chosen.score if chosen else None,
-        params={k: [_clean(v) for v in vs] for k, vs in (chosen.params if chosen else {}).items()},
+        params={k: [clean(v) for v in vs] for k, vs in (chosen.params if chosen else {}).items()},
         notice=result.notice,
     )
 
@@ -285,7 +281,7 @@ def _form(fields: list[CollectField], values: dict[str, str]) -> list[FormField]
     return [
         FormField(
             field=f.field,
-            label=_clean(f.label),
+            label=clean(f.label),
             value=_value_of(f, values),
             required=f.required,
         )
@@ -297,41 +293,10 @@ def _value_of(field: CollectField, values: dict[str, str]) -> str | None:
     """The kept value filling ``field``; an empty answer counts as not given."""
     if field.value is None:
         return None
-    return _clean(values.get(field.value, "")) or None
+    return clean(values.get(field.value, "")) or None
 
 
 # --- Markdown ---------------------------------------------------------------------
-
-#: Characters that start Markdown or HTML constructs anywhere in a line (GFM's ~ and | included).
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|])")
-#: What starts a block (heading, list, quote, setext underline) when it comes first on a line.
-_LEADING_SPECIAL = re.compile(r"^([#+=-]|\d{1,9}(?=[.)]))")
-
-
-def md_escape(text: str) -> str:
-    """``text`` as literal Markdown inline text (one line): markup characters backslash-escaped.
-
-    Only the characters that can begin Markdown or HTML are escaped, so the
-    saved file stays readable (GUIDs and domains unchanged). A newline would end
-    the line and let the next one start a block: it becomes a space (use
-    :func:`md_value` to keep line breaks).
-    """
-    escaped = _INLINE_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-    # "1." or "- " first on a line makes a list; escaping the mark keeps the text (and is harmless elsewhere).
-    return _LEADING_SPECIAL.sub(_escape_leading, escaped, count=1)
-
-
-def _escape_leading(found: re.Match[str]) -> str:
-    mark = found.group(1)
-    return mark + "\\" if mark[0].isdigit() else "\\" + mark  # "1\." and "\-"
-
-
-def md_block(text: str, indent: str = "") -> str:
-    """``text`` as a fenced code block (shown verbatim), each line indented by ``indent``."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    lines = [fence, *text.split("\n"), fence]
-    return "\n".join(f"{indent}{line}" if line else "" for line in lines)
 
 
 def md_value(text: str, indent: str = "") -> str:

@@ -11,14 +11,15 @@ in the same folder, is flushed to disk, then renamed over the old one.
 from __future__ import annotations
 
 import json
-import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from selfhelp.base.atomic import write_atomic
+from selfhelp.base.paths import user_path
 from selfhelp.matcher.results import Matcher
 from selfhelp.session.engine import Session, SessionMismatch, SessionState, flow_hash
 
@@ -27,22 +28,15 @@ if TYPE_CHECKING:
 
 #: Overrides the data folder (sessions and saved summaries), for tests and portable installs.
 DATA_ENV = "SELFHELP_DATA_DIR"
-APP_NAME = "selfhelp"
 SESSIONS_DIR = "sessions"
 SUFFIX = ".json"
 #: Session ids are uuid hex strings; anything else is refused before it reaches the file system.
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def data_dir(environ: dict[str, str] | None = None) -> Path:
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The folder selfhelp keeps its data in: ``$SELFHELP_DATA_DIR``, else the platform's user data folder."""
-    env = os.environ if environ is None else environ
-    override = env.get(DATA_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs  # only needed when no folder is given
-
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+    return user_path("data", DATA_ENV, environ=environ)
 
 
 class StoreError(Exception):

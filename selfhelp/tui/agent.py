@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from selfhelp.base.text import fold
 from selfhelp.flow.catalog import Catalog
 from selfhelp.flow.models import CauseNode, Flow
-from selfhelp.matcher.results import Matcher, fold
+from selfhelp.matcher import FuzzyMatcher, default_matcher
 from selfhelp.session.engine import Session
 
 #: How many search results to show at most.
@@ -40,20 +41,16 @@ def _node_words(node_id: str, node: object) -> str:
     return fold(" ".join(parts))
 
 
-def search(catalog: Catalog, query: str, matcher: Matcher) -> list[SearchHit]:
-    """Nodes of every flow for ``query``: error matches first (the matcher's verdict), then word matches."""
+def search(catalog: Catalog, query: str, matcher: FuzzyMatcher | None = None) -> list[SearchHit]:
+    """Nodes of every flow for ``query``: the causes a pasted error is routed to across every flow
+    (one verdict, as ``selfhelp match`` gives it), then the nodes holding every word of the query."""
     query = query.strip()
     if not query:
         return []
-    hits: list[SearchHit] = []
-    seen: set[tuple[str, str]] = set()
     flows: list[Flow] = [lf.flow for _, lf in sorted(catalog.flows.items())]
-    for flow in flows:
-        result = matcher.match_flow(flow, query)
-        for cand in result.matches:
-            seen.add((flow.id, cand.node))
-            why = f"error {result.verdict}: {cand.pattern}"
-            hits.append(SearchHit(flow.id, cand.node, cand.title, "cause", why))
+    result = (matcher or default_matcher()).match_flows(flows, query)
+    hits = [SearchHit(c.flow, c.node, c.title, "cause", f"error {result.verdict}: {c.pattern}") for c in result.matches]
+    seen = {(h.flow_id, h.node_id) for h in hits}
     words = fold(query).split()
     for flow in flows:
         for node_id, node in flow.nodes.items():

@@ -7,69 +7,72 @@ config folder (platformdirs)::
       back: ctrl+z
       restart: f5
 
-Binding ids are listed in the help screen (F1). A broken file never stops the
-app: it starts with the default keys and says what was wrong.
+Binding ids are listed in the help screen (F1). The file is read by
+:func:`selfhelp.base.settings.load_settings` against
+:class:`selfhelp.tui.config_file.ConfigFile`. A broken file never stops the
+app: it starts with the default keys and says, in one notice, what was wrong
+and where (line and column, with a hint).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from selfhelp.base.paths import user_path
+
+if TYPE_CHECKING:
+    from selfhelp.base.diagnostics import Diagnostic
 
 CONFIG_ENV = "SELFHELP_CONFIG"
+CONFIG_NAME = "config.yaml"
+#: Problems listed in the notice; more are counted, not listed (a toast is small).
+MAX_LISTED = 3
 
 
-# A plain dataclass rather than a pydantic model: the settings are read before the first paint,
-# and importing pydantic there would cost more than the whole rest of reading them.
+# A plain dataclass rather than the pydantic model: the app imports this module before its first
+# paint, and importing pydantic there would cost more than the whole rest of the start-up.
 @dataclass(frozen=True)
 class UIConfig:
-    """Settings of the terminal app."""
+    """Settings of the terminal app (as :class:`selfhelp.tui.config_file.ConfigFile` reads them)."""
 
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma-separated for several), overriding the defaults."""
 
-    @classmethod
-    def from_data(cls, data: object) -> UIConfig:
-        """The settings in a parsed file; ``ValueError("where: what")`` when they are not valid."""
-        if not isinstance(data, Mapping):
-            raise ValueError(f"top level: expected a mapping, got {type(data).__name__}")
-        unknown = [str(key) for key in data if key != "keymap"]
-        if unknown:
-            raise ValueError(f"{unknown[0]}: unknown setting (known: keymap)")
-        keymap = data.get("keymap") or {}
-        if not isinstance(keymap, Mapping):
-            raise ValueError(f"keymap: expected a mapping of binding id to keys, got {type(keymap).__name__}")
-        for key, keys in keymap.items():
-            if not isinstance(key, str) or not isinstance(keys, str):
-                raise ValueError(f"keymap.{key}: expected text (keys such as ctrl+z), got {type(keys).__name__}")
-        return cls(keymap=dict(keymap))
 
-
-def config_path(environ: dict[str, str] | None = None) -> Path:
-    """Where the settings file is read from."""
-    env = os.environ if environ is None else environ
-    override = env.get(CONFIG_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return platformdirs.user_config_path("selfhelp", appauthor=False) / "config.yaml"
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the settings file is read from: ``$SELFHELP_CONFIG``, else ``config.yaml`` in the user config folder."""
+    return user_path("config", CONFIG_ENV, CONFIG_NAME, env_names_file=True, environ=environ)
 
 
 def load_config(path: Path | None = None) -> tuple[UIConfig, str | None]:
-    """Read the settings; returns them and a problem to tell the user about (``None`` when all is well)."""
+    """Read the settings; returns them and a problem to tell the user about (``None`` when all is well).
+
+    Without a settings file (the usual case) this imports nothing; reading one imports
+    pydantic, PyYAML and :mod:`selfhelp.base.settings`.
+    """
     path = path or config_path()
     if not path.is_file():
         return UIConfig(), None
-    import yaml
+    from selfhelp.base.settings import load_settings
+    from selfhelp.tui.config_file import ConfigFile
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return UIConfig(), f"Settings file {path} ignored: {str(exc).splitlines()[0]}"
-    try:
-        return UIConfig.from_data(data), None
-    except ValueError as exc:
-        return UIConfig(), f"Settings file {path} ignored: {exc}"
+    loaded = load_settings(path, ConfigFile, rule="settings", display=str(path))
+    if loaded.diagnostics:
+        return UIConfig(), notice(loaded.diagnostics)
+    return UIConfig(keymap=dict(loaded.settings.keymap)), None
+
+
+def notice(problems: Sequence[Diagnostic]) -> str:
+    """The one notice for a settings file that was not used: each problem at its place, with its hint."""
+    lines = ["Settings file ignored, the default keys are used:"]
+    for diag in problems[:MAX_LISTED]:
+        where = f"{diag.file}:{diag.line}:{diag.column}" if diag.line else diag.file
+        lines.append(f"{where}: {diag.message}")
+        if diag.hint:
+            lines.append(f"    hint: {diag.hint}")
+    if len(problems) > MAX_LISTED:
+        lines.append(f"... and {len(problems) - MAX_LISTED} more")
+    return "\n".join(lines)

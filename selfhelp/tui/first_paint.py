@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from selfhelp import __version__
 from selfhelp.base.atomic import write_atomic
+from selfhelp.base.paths import user_path
 from selfhelp.flow.sources import FlowSource, find_config, flow_files
 
 if TYPE_CHECKING:
@@ -169,13 +170,7 @@ def _sources_key(sources: Sequence[FlowSource]) -> list[list[str]]:
 
 def cache_path(environ: Mapping[str, str] | None = None) -> Path:
     """The cache file: in ``$SELFHELP_CACHE_DIR``, else the platform's user cache folder."""
-    env = os.environ if environ is None else environ
-    override = env.get(CACHE_ENV, "").strip()
-    if override:
-        return Path(override).expanduser() / CACHE_NAME
-    import platformdirs  # only needed when no folder is given
-
-    return platformdirs.user_cache_path("selfhelp", appauthor=False) / CACHE_NAME
+    return user_path("cache", CACHE_ENV, CACHE_NAME, environ=environ)
 
 
 def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp]) -> None:

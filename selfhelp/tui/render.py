@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from selfhelp.tui.text import md_escape, plain
+from selfhelp.base.text import md_escape, shown
 
 if TYPE_CHECKING:
     from selfhelp.matcher.results import MatchResult
@@ -37,7 +37,7 @@ def step_markdown(view: Step, *, agent: bool = False) -> str:
     elif title:
         parts.append(f"### {title}")
     if view.text.strip():
-        parts.append(plain(view.text).strip())
+        parts.append(shown(view.text).strip())
     if view.links:
         parts.append("\n".join(f"- {md_escape(link.title)}: <{link.url}>" for link in view.links))
     if agent:
@@ -77,7 +77,7 @@ def breadcrumb(session: Session, width: int) -> str:
 
 def fit_crumbs(titles: Sequence[str], width: int) -> str:
     """Step titles as ``A › B › C``, cut from the left with ``…`` to fit ``width`` cells."""
-    crumbs = [plain(title) for title in titles]
+    crumbs = [shown(title) for title in titles]
     text = " › ".join(crumbs)
     while len(crumbs) > 1 and len(text) > width:
         crumbs.pop(0)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import io
+import re
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
-from rich.console import Console
+from rich.cells import cell_len
+from textual.widgets import OptionList
 
 from selfhelp.flow.catalog import Catalog, FlowSource, flow_sources, load_catalog
 from selfhelp.session.store import SessionStore
@@ -17,6 +19,7 @@ from selfhelp.tui.screens.conversation import ConversationScreen
 HERE = Path(__file__).parent
 CPOR = "cpor-customer-association"
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="session")
@@ -53,21 +56,39 @@ def make_app(catalog: Catalog, tmp_path: Path) -> Callable[..., SelfHelpApp]:
 
 
 def screen_text(app: SelfHelpApp) -> str:
-    """What the terminal shows, as plain text (no colours): what a person reads."""
+    """What the terminal shows, as plain text (no colours): what a person reads.
+
+    Read back from ``App.export_screenshot``, the SVG a user would save: every run of text in it sits on
+    one terminal line (its clip path names the line) at a column its ``x`` gives in character widths.
+    """
     width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system=None,
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True)
-    console.print(update)
-    return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines())
+    svg = ElementTree.fromstring(app.export_screenshot(simplify=True))
+    # Each line's clip rectangle is exactly the terminal's width: it gives the width of one character.
+    line_clip = next(c for c in svg.iter(f"{SVG}clipPath") if re.search(r"-line-\d+$", c.get("id", "")))
+    char_width = float(line_clip.find(f"{SVG}rect").get("width")) / width
+    runs: dict[int, list[tuple[int, str]]] = {}
+    for run in svg.iter(f"{SVG}text"):
+        clip = re.fullmatch(r"url\(#.+-line-(\d+)\)", run.get("clip-path", ""))
+        if clip is None:
+            continue  # the window title, not the terminal
+        column = round(float(run.get("x")) / char_width)
+        runs.setdefault(int(clip[1]), []).append((column, (run.text or "").replace("\xa0", " ")))
+    lines = []
+    for y in range(height):
+        line = ""
+        for column, text in sorted(runs.get(y, [])):
+            line += " " * (column - cell_len(line)) + text
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def toasts(app: SelfHelpApp) -> list[str]:
+    """The notifications on screen, each as its toast reads (before the toast wraps it to its width).
+
+    ``App.run_test`` shows no toasts unless it is called with ``notifications=True``.
+    """
+    # ``Toast`` is the documented CSS type of a notification's widget; Textual does not export the class.
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
 
 
 def conversation(app: SelfHelpApp) -> ConversationScreen:
@@ -88,13 +109,21 @@ async def pick(pilot, label: str) -> None:
 
 
 async def pick_action(pilot, label: str) -> None:
-    """Pick an outcome's action (copy, save, start again, ...) by its number."""
+    """Pick an outcome's action (copy, save, start again, ...) by the number shown in front of it."""
     screen = conversation(pilot.app)
-    labels = [text for _, text in screen._outcome_actions]
-    index = next(i for i, text in enumerate(labels) if text.startswith(label))
+    shown = choices_shown(screen)
+    numbers = [m[1] for text in shown if (m := re.match(rf"(\d)\. {re.escape(label)}", text))]
+    assert len(numbers) == 1, f"{label!r} not (uniquely) among {shown}"
     screen.query_one("#choices").focus()
-    await pilot.press(str(index + 1))
+    await pilot.press(numbers[0])
     await pilot.pause()
+
+
+def choices_shown(screen: ConversationScreen) -> list[str]:
+    """The options of the choice list as the user reads them, numbers included (``"1. Copy ..."``)."""
+    choices = screen.query_one("#choices", OptionList)
+    assert choices.display, "the step shows no choices"
+    return [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
 
 
 async def type_answer(pilot, text: str) -> None:

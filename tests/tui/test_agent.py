@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from selfhelp.matcher.results import SubstringMatcher
+from collections.abc import Iterator
+
+from textual.widgets.tree import TreeNode
+
+from selfhelp.flow.validate import check_bytes
 from selfhelp.session.handoff import build_summary
 from selfhelp.tui.agent import search
 from selfhelp.tui.widgets.flow_tree import FlowTree
 from tests.tui.conftest import CPOR, at, conversation, pick, screen_text
+
+
+def walk(node: TreeNode[str]) -> Iterator[TreeNode[str]]:
+    """The node and everything under it, top to bottom as the map lists them."""
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def step_entries(tree: FlowTree) -> dict[str, TreeNode[str]]:
+    """Each step's own entry in the map: its first listing (later ones are ↪ links back to it)."""
+    entries: dict[str, TreeNode[str]] = {}
+    for node in walk(tree.root):
+        if node.data is not None:
+            entries.setdefault(node.data, node)
+    return entries
 
 
 async def test_map_marks_the_path_and_a_picked_node_is_jumped_to(make_app) -> None:
@@ -14,12 +34,13 @@ async def test_map_marks_the_path_and_a_picked_node_is_jumped_to(make_app) -> No
     async with app.run_test(size=(160, 50)) as pilot:
         await pick(pilot, "I get an error about the subscription")
         tree = conversation(app).query_one(FlowTree)
-        labels = {n.data: str(n.label) for n in tree._tree_nodes.values() if n.data and n is tree._by_node[n.data][0]}
+        entries = step_entries(tree)
+        labels = {node_id: str(node.label) for node_id, node in entries.items()}
         assert labels["sub-is-guid"].startswith("▶ ?")
         assert labels["what-happening"].startswith("✓ ?")
         assert labels["competing-claim"].startswith("  !")
         tree.focus()
-        tree.move_cursor(tree._by_node["competing-claim"][0])
+        tree.move_cursor(entries["competing-claim"])
         await pilot.press("enter")
         await pilot.pause()
         assert at(app) == "competing-claim"
@@ -60,9 +81,78 @@ async def test_the_map_toggles_in_partner_mode(make_app) -> None:
 
 
 def test_search_finds_words_and_error_matches_across_flows(two_flows) -> None:
-    hits = search(two_flows, "payment is on hold", SubstringMatcher())
+    hits = search(two_flows, "payment is on hold")
     assert (hits[0].flow_id, hits[0].node_id) == ("tui-second", "late")
-    assert hits[0].why.startswith("error match")
-    words = search(two_flows, "competing claim", SubstringMatcher())
+    assert hits[0].why == "error match: Payment is on hold"
+    words = search(two_flows, "competing claim")
     assert any(h.node_id == "competing-claim" for h in words)
-    assert search(two_flows, "   ", SubstringMatcher()) == []
+    assert search(two_flows, "   ") == []
+
+
+def test_search_gives_one_verdict_across_flows(two_flows) -> None:
+    # Each flow alone calls this a confident match; across both flows it is a "did you mean" between them.
+    hits = search(two_flows, "Payout hold: the subscription is not active")
+    assert [(h.flow_id, h.node_id, h.why) for h in hits if h.kind == "cause"][:2] == [
+        ("tui-second", "late", "error ambiguous: Payout is on hold"),
+        ("cpor-customer-association", "products-not-provisioned", "error ambiguous: Subscription is not active"),
+    ]
+
+
+def test_the_map_shows_the_causes_a_match_step_leads_to() -> None:
+    report = check_bytes(
+        b"""\
+id: map
+title: Map
+version: "1"
+start: paste
+nodes:
+  paste: {kind: match, title: Paste, no_match: done}
+  why: {kind: cause, title: Why, text: It failed., errors: [it failed], next: done}
+  done: {kind: outcome, title: Done, result: resolved}
+  orphan: {kind: outcome, title: Orphan, result: resolved}
+""",
+        "map.yaml",
+    )
+    assert report.flow is not None
+    tree = FlowTree(report.flow)
+
+    def rows(node, depth: int = 0) -> list[str]:
+        own = f"{'  ' * depth}{str(node.label).strip()}"
+        return [own] + [r for child in node.children for r in rows(child, depth + 1)]
+
+    assert [r for child in tree.root.children for r in rows(child)] == [
+        "▶ ⌕ Paste",
+        "  ■ Done",
+        "  ! Why",
+        "    ↪ Done",
+        "Not reached from the start",
+        "  ■ Orphan",
+    ]
+
+
+async def test_search_runs_off_the_ui_thread_and_shows_only_the_last_query(make_app, monkeypatch) -> None:
+    import threading
+
+    from selfhelp.tui.screens import modals
+
+    searched: list[tuple[str, bool]] = []
+
+    def recording(catalog, query):
+        searched.append((query, threading.current_thread() is threading.main_thread()))
+        return search(catalog, query)
+
+    monkeypatch.setattr(modals, "search", recording)
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"competing")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, modals.SearchScreen)
+        # Typed in one go: the searches of "c", "co", ... were cancelled while waiting; only the last one ran.
+        assert searched == [("competing", False)]
+        assert screen.searched == "competing"
+        assert [h.node_id for h in screen.hits] == ["competing-claim", "wait-competing-claim"]
+        assert str(screen.query_one("#search-status").render()) == "2 found"

@@ -9,7 +9,7 @@ from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 from selfhelp.tui.screens.modals import HelpScreen
-from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text
+from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text, toasts
 
 
 class TwoCauses:
@@ -42,11 +42,11 @@ async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(m
 
 async def test_back_at_the_first_step_says_so(make_app) -> None:
     app = make_app(flow_id=CPOR)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.press("escape")
         await pilot.pause()
         assert at(app) == "what-happening"
-        assert any("nothing to go back to" in n.message for n in app._notifications)
+        assert any("nothing to go back to" in toast for toast in toasts(app))
 
 
 async def test_restart_goes_to_the_first_question(make_app) -> None:
@@ -66,9 +66,12 @@ async def test_ambiguous_match_offers_the_candidates_and_none_of_these(make_app,
     app = make_app(session=session)
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
-        await paste(pilot, "subscription rejected")
+        await paste(pilot, " subscription \x1b[1mrejected\x1b[0m \u202e")
         text = screen_text(app)
         assert "Did you mean one of these?" in text and "fits 2 known causes" in text
+        # The paste waits with the suggestions, kept as it is shown.
+        assert session.current.pending is not None and session.current.pending.query == "subscription rejected"
+        assert conversation(app).query("UserMessage").last().answer == "subscription rejected"
         labels = [c.label for c in session.step().choices]
         assert labels == [
             "The subscription provided is not for Dynamics",
@@ -83,13 +86,19 @@ async def test_ambiguous_match_offers_the_candidates_and_none_of_these(make_app,
         assert at(app) == "subscription-is-csp"
 
 
-async def test_pasted_markup_and_escapes_show_literally(make_app) -> None:
+async def test_pasted_markup_shows_literally_and_the_screen_shows_the_answer_as_kept(make_app) -> None:
     app = make_app(flow_id=CPOR)
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
-        await paste(pilot, "[bold red]boom[/] \x1b[31mred\x07 [link=x]y[/link]")
-        text = screen_text(app)
-        assert "You: [bold red]boom[/] [31mred [link=x]y[/link]" in text
+        await paste(pilot, "  [bold red]boom[/] \x1b[31mred\x07 \u202e[link=x]y[/link]\x1b[0m \u202e\n")
+        # Markup stays as typed; the escape sequences go whole (no "[31m" left), the bidi overrides and the
+        # bell too, and the ends are trimmed once they are gone: the screen shows what the session kept.
+        kept = "[bold red]boom[/] red [link=x]y[/link]"
+        assert f"You: {kept}" in screen_text(app)
+        session = conversation(app).session
+        [answer] = [v.answer for v in session.history if v.answer is not None and v.answer.kind == "match"]
+        assert answer.text == kept
+        assert conversation(app).query("UserMessage").last().answer == kept
 
 
 async def test_resume_shows_every_answer_and_continues(make_app, catalog, tmp_path) -> None:

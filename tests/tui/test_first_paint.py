@@ -27,7 +27,7 @@ from selfhelp.tui.app import Loaded
 from selfhelp.tui.first_paint import FirstScreen, first_screen
 from selfhelp.tui.screens.picker import FlowPickerScreen
 from selfhelp.tui.widgets.messages import StepMessage, UserMessage
-from tests.tui.conftest import CPOR, at, conversation, screen_text
+from tests.tui.conftest import CPOR, at, conversation, screen_text, toasts
 
 SUBSCRIPTION = "I get an error about the subscription"
 
@@ -138,7 +138,7 @@ async def test_a_flow_changed_since_it_was_cached_is_shown_as_it_is_and_the_earl
     )
     gate = Gate(Loaded(catalog, CPOR))
     app = make_app(catalog=None, flow_id=CPOR, preview=stale, loader=gate)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await loading(pilot, gate)
         assert "1. Old A" in screen_text(app)
         await pilot.press("2")
@@ -149,7 +149,7 @@ async def test_a_flow_changed_since_it_was_cached_is_shown_as_it_is_and_the_earl
         assert "Old A" not in text and "An old question" not in text
         assert "1. I get an error about the customer tenant ID or subdomain" in text
         assert len(screen.query(StepMessage)) == 2  # the intro and the question, once each
-        assert any("changed since it was last opened" in n.message for n in app._notifications)
+        assert any("changed since it was last opened" in toast for toast in toasts(app))
 
 
 async def test_a_load_that_fails_closes_the_app_with_the_error(make_app, catalog) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
-from selfhelp.base.safe_yaml import LoadedYaml, Path_, load_bytes, load_file
+from selfhelp.base.safe_yaml import LoadedYaml, Path_, load_file
 from selfhelp.flow.models import ID_PATTERN, OutcomeResult
 
 ACTIONS: tuple[str, ...] = ("choose", "type", "paste", "back")
@@ -219,9 +219,3 @@ def load_scenarios(path: Path) -> LoadedScenarios:
     """Load and check one scenario file; problems come back as diagnostics, never exceptions."""
     display = display_path(path)
     return _finish(path, display, load_file(path, display))
-
-
-def load_scenarios_bytes(raw: bytes, path: Path) -> LoadedScenarios:
-    """Load a scenario file given as bytes (``path`` places the flow it names)."""
-    display = display_path(path)
-    return _finish(path, display, load_bytes(raw, display))

@@ -10,8 +10,9 @@ from selfhelp.authoring.flowtest.coverage import Coverage
 from selfhelp.authoring.flowtest.model import Expect, LoadedScenarios, Scenario, Step, load_scenarios
 from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.base.safe_yaml import Path_
+from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow.models import Flow, InputNode, MatchNode
-from selfhelp.flow.validate import FileReport, check_file, did_you_mean
+from selfhelp.flow.validate import FileReport, check_file
 from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session.engine import Reply, Session, Visit
 
@@ -254,18 +255,22 @@ def flow_problem(loaded: LoadedScenarios, report: FileReport) -> list[Diagnostic
     """The scenario file's problem when its flow cannot be used, pointing at the flow's own errors."""
     errors = [d for d in report.diagnostics if d.severity is Severity.error]
     first = errors[0].format().splitlines()[0] if errors else "unusable"
-    return [
-        Diagnostic(
-            file=loaded.display,
-            line=loaded.line_of(("flow",)),
-            column=1,
-            severity=Severity.error,
-            rule="flow-unusable",
-            message=f"the flow {report.display} cannot be tested: {first}"
-            + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
-            hint=f"run 'selfhelp validate {report.display}'",
-        )
-    ]
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    message = f"the flow {report.display} cannot be tested: {first}{more}"
+    return [_flow_field_problem(loaded, "flow-unusable", message, f"run 'selfhelp validate {report.display}'")]
+
+
+def _flow_field_problem(loaded: LoadedScenarios, rule: str, message: str, hint: str) -> Diagnostic:
+    """An error about the flow a scenario file names, at its ``flow:`` line."""
+    return Diagnostic(
+        file=loaded.display,
+        line=loaded.line_of(("flow",)),
+        column=1,
+        severity=Severity.error,
+        rule=rule,
+        message=message,
+        hint=hint,
+    )
 
 
 def load_flow_for(
@@ -274,15 +279,10 @@ def load_flow_for(
     """The checked flow a scenario file names, or the problem of a flow file that does not exist."""
     flow_path = loaded.flow_path()
     if not flow_path.is_file():
+        message = f"no flow file {display_path(flow_path)}"
         return None, [
-            Diagnostic(
-                file=loaded.display,
-                line=loaded.line_of(("flow",)),
-                column=1,
-                severity=Severity.error,
-                rule="flow-missing",
-                message=f"no flow file {display_path(flow_path)}",
-                hint="name the flow with flow: (a path relative to this file)",
+            _flow_field_problem(
+                loaded, "flow-missing", message, "name the flow with flow: (a path relative to this file)"
             )
         ]
     key = flow_path.resolve()

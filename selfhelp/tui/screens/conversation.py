@@ -27,9 +27,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
+from selfhelp.base.text import md_escape, shown
 from selfhelp.tui import render
 from selfhelp.tui.first_paint import Link, Step, first_screen, step_of
-from selfhelp.tui.text import literal, md_escape, plain
+from selfhelp.tui.text import literal
 from selfhelp.tui.widgets.choices import ChoiceList
 from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessage
 from selfhelp.tui.widgets.paste_area import PasteArea
@@ -168,7 +169,7 @@ class ConversationScreen(Screen[None]):
     def _intro(self, title: str, description: str) -> StepMessage:
         intro = f"**{md_escape(title)}**"
         if description.strip():
-            intro += "\n\n" + plain(description).strip()
+            intro += "\n\n" + shown(description).strip()
         return StepMessage(intro, classes="intro")
 
     # --- before the session: the cached first screen --------------------------------------
@@ -330,7 +331,7 @@ class ConversationScreen(Screen[None]):
                 hint_parts.append(f"{what}; Enter sends, Shift+Enter or Ctrl+J adds a line.")
             else:
                 text_input.value = earlier
-                text_input.placeholder = plain(spec.placeholder or "")
+                text_input.placeholder = shown(spec.placeholder or "")
                 focus = text_input
                 expects = ", ".join(spec.expects)
                 hint_parts.append("Type your answer and press Enter" + (f" ({expects})." if expects else "."))
@@ -379,7 +380,7 @@ class ConversationScreen(Screen[None]):
 
     def _show_error(self, reason: str) -> None:
         error = self.query_one("#error", Static)
-        error.update(Content.assemble(("✗ ", "bold"), plain(reason)))
+        error.update(Content.assemble(("✗ ", "bold"), shown(reason)))
         error.add_class("-shown")
         for widget in self.query("#answer-input, #paste"):
             widget.add_class("-invalid")
@@ -434,8 +435,17 @@ class ConversationScreen(Screen[None]):
         assert self.session is not None
         before = len(self.session.history)
         reply = self.session.submit(text)
-        shown = text.strip() or "(left empty)"
-        self._after(reply, shown, before=before)
+        self._after(reply, self._kept_answer(before) or "(left empty)", before=before)
+
+    def _kept_answer(self, before: int) -> str:
+        """The text the engine kept for the answer just sent, so the screen shows what is saved."""
+        assert self.session is not None
+        history = self.session.history
+        if len(history) > before:  # answered: the step it was sent at holds it
+            answer = history[before - 1].answer
+            return answer.text if answer is not None else ""
+        pending = history[-1].pending  # a "did you mean" waits: the paste is kept with it
+        return pending.query if pending is not None else ""
 
     @on(Input.Changed, "#answer-input")
     @on(PasteArea.Changed, "#paste")
@@ -546,7 +556,7 @@ class ConversationScreen(Screen[None]):
             else:
                 self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
 
-        self.app.push_screen(SearchScreen(self.selfhelp.catalog, self.session.matcher), picked)
+        self.app.push_screen(SearchScreen(self.selfhelp.catalog), picked)
 
     def _jump(self, node_id: str) -> None:
         from selfhelp.tui.agent import jump

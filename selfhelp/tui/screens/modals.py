@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -13,11 +14,11 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
+from selfhelp.base.text import shown
 from selfhelp.flow.catalog import Catalog
-from selfhelp.matcher.results import Matcher
 from selfhelp.tui.agent import SearchHit, search
-from selfhelp.tui.text import plain
 
 #: Keys that belong to widgets rather than bindings, for the help screen.
 WIDGET_KEYS: list[tuple[str, str]] = [
@@ -28,6 +29,9 @@ WIDGET_KEYS: list[tuple[str, str]] = [
     ("Shift+Enter, Ctrl+J", "start a new line in a pasted message"),
     ("Ctrl+P", "command palette: open a flow, run an action"),
 ]
+
+#: Seconds the search waits after a keystroke: typing on cancels it, so only the query the user pauses at runs.
+SEARCH_DELAY = 0.12
 
 
 class HelpScreen(ModalScreen[None]):
@@ -50,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
         for keys, description in WIDGET_KEYS:
             lines.append(Content.assemble((f"{keys}: ", "bold"), description))
         lines.append(Content(""))
-        lines.append(Content(f"Remap keys by id in {plain(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
+        lines.append(Content(f"Remap keys by id in {shown(self.config_path)}, e.g.\nkeymap:\n  back: ctrl+z"))
         lines.append(Content.assemble(("Esc", "bold"), " closes this help."))
         with VerticalScroll(id="help-box"):
             yield Static(Content("\n").join(lines), id="help-text")
@@ -78,11 +82,13 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Close", id="close-search")]
 
-    def __init__(self, catalog: Catalog, matcher: Matcher) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         super().__init__()
         self.catalog = catalog
-        self.matcher = matcher
         self.hits: list[SearchHit] = []
+        """The results shown, for the query in :attr:`searched`."""
+        self.searched = ""
+        """The query whose results are shown."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -93,23 +99,44 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.hits = search(self.catalog, event.value, self.matcher)
+        self._search(event.value)
+
+    # A cross-flow match of a long paste takes milliseconds to tens of them: on the UI thread, every keystroke
+    # would wait for it. Exclusive: a newer keystroke cancels the search still waiting.
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, query: str) -> None:
+        time.sleep(SEARCH_DELAY)
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        hits = search(self.catalog, query)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, query, hits)
+
+    def _show(self, query: str, hits: list[SearchHit]) -> None:
+        """Show the results of ``query``, unless the box holds another query by now."""
+        if query != self.query_one(Input).value:
+            return
+        self.hits, self.searched = hits, query
         results = self.query_one("#search-results", OptionList)
         results.set_options(
             Option(
                 Content.assemble(
-                    (plain(h.title), "bold"), f"  [{h.flow_id} › {h.node_id}, {h.kind}]  ", (plain(h.why), "italic")
+                    (shown(h.title), "bold"), f"  [{h.flow_id} › {h.node_id}, {h.kind}]  ", (shown(h.why), "italic")
                 )
             )
             for h in self.hits
         )
-        status = f"{len(self.hits)} found" if event.value.strip() else ""
-        if event.value.strip() and not self.hits:
+        status = f"{len(self.hits)} found" if query.strip() else ""
+        if query.strip() and not self.hits:
             status = "Nothing found"
         self.query_one("#search-status", Static).update(Content(status))
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value != self.searched:
+            # Enter before the search came back: the user asks for the answer now, so search here.
+            self._show(event.value, search(self.catalog, event.value))
         if self.hits:
             results = self.query_one("#search-results", OptionList)
             self.dismiss(self.hits[results.highlighted or 0])

@@ -13,9 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from selfhelp.base.text import fold, shown
 from selfhelp.flow.catalog import Catalog
-from selfhelp.matcher.results import fold
-from selfhelp.tui.text import plain
 
 if TYPE_CHECKING:
     from selfhelp.tui.app import SelfHelpApp
@@ -49,9 +48,9 @@ class FlowPickerScreen(Screen[None]):
             if not all(w in fold(f"{flow.id} {flow.title} {flow.description}") for w in words):
                 continue
             self.shown.append(flow_id)
-            prompt = Content.assemble((plain(flow.title), "bold"))
+            prompt = Content.assemble((shown(flow.title), "bold"))
             if flow.description.strip():
-                prompt = Content.assemble(prompt, "\n", (plain(" ".join(flow.description.split())), "dim"))
+                prompt = Content.assemble(prompt, "\n", (shown(" ".join(flow.description.split())), "dim"))
             if options:
                 options.append(None)  # a separator line between topics
             options.append(Option(prompt, id=flow_id))

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from selfhelp.tui.text import plain
+from selfhelp.base.text import shown
 
 
 class ChoiceList(OptionList):
@@ -29,7 +29,7 @@ class ChoiceList(OptionList):
         options = []
         highlight = 0
         for i, label in enumerate(labels):
-            prompt = Content.assemble((f"{i + 1}. " if i < 9 else "   ", "bold"), plain(label))
+            prompt = Content.assemble((f"{i + 1}. " if i < 9 else "   ", "bold"), shown(label))
             if earlier is not None and label == earlier:
                 prompt = Content.assemble(prompt, ("  ← your earlier answer", "italic"))
                 highlight = i

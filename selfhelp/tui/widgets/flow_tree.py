@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from selfhelp.flow.models import Flow, node_targets
-from selfhelp.tui.text import plain
+from selfhelp.base.text import shown
+from selfhelp.flow.models import Flow
 
 #: A letter-like symbol per node kind, so kinds read without colour.
 KIND_ICONS = {"question": "?", "input": "✎", "match": "⌕", "cause": "!", "outcome": "■"}
@@ -22,7 +22,7 @@ class FlowTree(Tree[str]):
     """
 
     def __init__(self, flow: Flow, *, id: str | None = None) -> None:
-        super().__init__(Text(plain(flow.title)), data=None, id=id)
+        super().__init__(Text(shown(flow.title)), data=None, id=id)
         self.flow = flow
         self.show_root = False
         self.guide_depth = 2
@@ -39,7 +39,7 @@ class FlowTree(Tree[str]):
             self._by_node.setdefault(node_id, []).append(leaf)
             return
         seen.add(node_id)
-        targets = list(dict.fromkeys(node_targets(node)))
+        targets = list(dict.fromkeys(self.flow.targets(node)))
         branch = parent.add("", data=node_id, expand=True) if targets else parent.add_leaf("", data=node_id)
         self._by_node.setdefault(node_id, []).insert(0, branch)
         for target in targets:
@@ -50,8 +50,8 @@ class FlowTree(Tree[str]):
         self._add_flow_node(self.root, self.flow.start, seen)
         unreached = [nid for nid in self.flow.nodes if nid not in seen]
         if unreached:
-            # Causes reached only by an error match hang here: the matcher routes to them, no edge does.
-            group = self.root.add(Text("Reached by a pasted error, or not at all"), expand=True)
+            # Agents may still jump to a node no path leads to, so it is listed rather than hidden.
+            group = self.root.add(Text("Not reached from the start"), expand=True)
             for nid in unreached:
                 self._add_flow_node(group, nid, seen)
         self.root.expand()
@@ -60,7 +60,7 @@ class FlowTree(Tree[str]):
     def _flow_label(self, node_id: str, primary: bool) -> Text:
         node = self.flow.nodes[node_id]
         mark = self._marks.get(node_id, UNVISITED)
-        title = plain(node.title or node_id)
+        title = shown(node.title or node_id)
         prefix = f"{mark} {KIND_ICONS.get(node.kind, '·')} " if primary else f"{mark} ↪ "
         # Tree labels are Rich Text: built from plain strings, never parsed as markup.
         return Text.assemble(prefix, (title, "bold" if mark == CURRENT else ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from selfhelp.tui.text import plain
+from selfhelp.base.text import shown
 
 
 class StepMessage(Markdown):
@@ -42,10 +42,10 @@ class UserMessage(Static):
     def __init__(self, text: str, *, who: str = "You") -> None:
         multiline = "\n" in text.strip()
         super().__init__(
-            Content.assemble((f"{who}:" + ("\n" if multiline else " "), "bold"), plain(text)),
+            Content.assemble((f"{who}:" + ("\n" if multiline else " "), "bold"), shown(text)),
             classes="-multiline" if multiline else "",
         )
-        self.answer = plain(text)
+        self.answer = shown(text)
         """The answer as shown (for tests and copy)."""
 
 
@@ -64,6 +64,6 @@ class NoticeMessage(Static):
 
     def __init__(self, symbol: str, text: str, *, variant: str = "") -> None:
         super().__init__(
-            Content.assemble((f"{symbol} ", "bold"), plain(text)), classes=f"-{variant}" if variant else ""
+            Content.assemble((f"{symbol} ", "bold"), shown(text)), classes=f"-{variant}" if variant else ""
         )
-        self.text = plain(text)
+        self.text = shown(text)
