@@ -165,11 +165,10 @@ nodes:
 def test_a_loop_left_through_a_node_of_unknown_kind_is_no_trap_cycle() -> None:
     # "outcom" is most likely the outcome the loop is left by: the kind is the one mistake.
     assert found(LOOP) == [("unknown-kind", 17, 11)]
-    # With no way out at all, the loop is still a trap.
+    # With no way out at all, the loop is still a trap (and "done", of unknown kind, is not called unreachable).
     assert sorted(r for r, _, _ in found(LOOP.replace(b'      - {label: "Yes", goto: done}\n', b""))) == [
         "trap-cycle",
         "unknown-kind",
-        "unreachable-node",
     ]
 
 
@@ -256,3 +255,20 @@ def test_malformed_values_never_make_the_content_rules_raise(nodes: bytes) -> No
     raw = b"id: x\ntitle: t\nversion: '1'\nstart: ask\nnodes:\n" + nodes
     report = check_bytes(raw, "f.yaml")
     assert report.flow is None and "invalid-value" in {d.rule for d in report.diagnostics}
+
+
+def test_a_candidate_of_unknown_kind_is_not_also_a_candidate_not_cause() -> None:
+    raw = b"""\
+id: x
+title: t
+version: "1"
+start: paste
+nodes:
+  paste: {kind: match, candidates: [why], no_match: done}
+  why: {kind: caus, text: Why., errors: [it failed], next: done}
+  done: {kind: outcome, result: resolved}
+"""
+    # Nor unreachable: a cause (with its patterns) is what the match step would lead to.
+    assert found(raw) == [("unknown-kind", 7, 15)]
+    # A candidate that is plainly an outcome still is one.
+    assert ("candidate-not-cause", 6, 42) in found(raw.replace(b"[why]", b"[why, done]"))

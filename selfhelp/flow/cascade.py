@@ -10,7 +10,7 @@ rules therefore skip what a schema problem already explains:
   doubtful edges: it is no ``dead-end``, its own targets raise no ``choices-same-target`` or
   ``next-no-fallback``, and a choice of it that failed is no ``choice-without-target``;
 - when a node reached from the start has doubtful edges, it may lead anywhere: no node is reported
-  ``unreachable-node``;
+  ``unreachable-node``; nor is a node of unknown kind, whose kind may be what leads to it;
 - a node with doubtful edges may reach an outcome: no ``trap-cycle`` that could leave through it;
 - a match step with doubtful edges reports no ``match-no-fallback``; nor ``match-no-patterns`` when
   some node's ``errors`` failed, or sit on a node of unknown kind (``kind: caus``);
@@ -98,14 +98,15 @@ class Cascade:
         if rule == "value-used-not-set":
             return self._field_failed("store")
         if rule == "unreachable-node":
-            return self._start_reaches_doubt()
+            # Whether a node of unknown kind is reached may hang on its kind (a cause a match step finds).
+            return node_id in self._broken or self._start_reaches_doubt()
         if rule == "trap-cycle":
             return node_id is not None and node_id in self._may_reach_outcome()
         return False
 
     def _target_at(self, path: Path_) -> str | None:
         node = self.graph.nodes.get(str(path[1])) if len(path) >= 2 else None
-        return next((e.target for e in node.edges if e.path == path), None) if node else None
+        return next((e.target for e in node.written if e.path == path), None) if node else None
 
     def _start_reaches_doubt(self) -> bool:
         start = self.graph.start
