@@ -314,6 +314,24 @@ def test_record_refuses_what_is_not_a_session(tmp_path: Path, capsys: pytest.Cap
     bad.write_bytes(b"\xff\xfe")
     assert main(["record", str(bad)]) == 2
     assert main(["record", str(tmp_path / "missing.json")]) == 2
+    capsys.readouterr()
+    bad.write_text('{"flow_id": "cpor-customer-association", ', encoding="utf-8")
+    assert main(["record", str(bad)]) == 2
+    assert capsys.readouterr().err == f"selfhelp: error: {bad} is not a saved session (bad JSON at line 1, column 42)\n"
+
+
+@pytest.mark.parametrize("with_flow", [False, True])
+def test_record_of_a_deeply_nested_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_flow: bool
+) -> None:
+    # Deeper than Python's JSON parser can recurse: the store's guard makes it a corrupt session, not a traceback.
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"flow_id": "cpor-customer-association", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    flow = ["--flow", str(CPOR)] if with_flow else []
+    assert main(["record", str(deep), *flow]) == 2
+    assert capsys.readouterr().err == (
+        f"selfhelp: error: {deep} is not a saved session (it nests too deeply to be a session)\n"
+    )
 
 
 @pytest.fixture

@@ -198,7 +198,8 @@ def billion_laughs(levels: int = 9, width: int = 9) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@pytest.mark.parametrize(("levels", "width"), [(9, 9), (30, 10), (200, 2)])
+# Each stays within the nesting limit (a chain 200 anchors long is too deep before it is too big: see below).
+@pytest.mark.parametrize(("levels", "width"), [(9, 9), (30, 10), (38, 2)])
 def test_billion_laughs_is_refused_without_expanding(levels: int, width: int) -> None:
     # 10**30 values could never be built: being refused at all proves nothing was expanded.
     loaded = load_bytes(billion_laughs(levels, width), "t.yaml")
@@ -256,8 +257,6 @@ def test_very_deep_nesting_does_not_hit_the_recursion_limit() -> None:
     [
         (b"a: 1\n b: 2\n", 2, "indentation"),
         (b"a:\n\tb: 1\n", 2, "tabs"),
-        (b'a: "open\n', 2, "quotes"),
-        (b"a: [1, 2\n", 2, None),
         (b"a: 1\n---\nb: 2\n", 2, None),
     ],
 )
@@ -267,3 +266,80 @@ def test_syntax_errors_give_their_line(raw: bytes, line: int, hint: str | None) 
     assert diag.column >= 1
     if hint:
         assert hint in (diag.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "column", "fragments"),
+    [
+        # An unclosed quote: PyYAML gives up at the end of the file (5:1); the mistake is where it opens.
+        (b'id: x\ntitle: "abc\nversion: 1\n\n', 2, 8, ['the " opened here is not closed', "file ends at line 4 "]),
+        (b"a: 'open\n", 1, 4, ["the ' opened here", "file ends at line 1 "]),
+        (b"a: {b: 1", 1, 4, ["the { opened here", "file ends at line 1 "]),
+        (b'a: ["x", "y\n', 1, 10, ['the " opened here']),
+        # An unclosed bracket that runs into the next line: where it opens, and where YAML gave up.
+        (b"id: x\ntitle: [a, b\nversion: 1\n", 2, 8, ["the [ opened here", "at line 3, column 8"]),
+        # A quote left open swallows the next line up to its first quote; YAML stumbles only after it.
+        (b'title: "A flow\nversion: "1"\n', 1, 8, ['the " opened here runs on to line 2', "column 11"]),
+    ],
+)
+def test_an_unclosed_quote_or_bracket_is_reported_where_it_opens(
+    raw: bytes, line: int, column: int, fragments: list[str]
+) -> None:
+    [diag] = load_bytes(raw, "t.yaml").problems
+    assert (diag.rule, diag.line, diag.column) == ("yaml-syntax", line, column)
+    for fragment in fragments:
+        assert fragment in diag.message
+    assert diag.hint is not None and diag.hint.startswith("close it with")
+
+
+def test_a_quoted_text_over_two_lines_that_is_closed_is_fine() -> None:
+    loaded = load_bytes(b'a: "x\n  y"\nb: 1\n', "t.yaml")
+    assert loaded.problems == [] and loaded.data == {"a": "x y", "b": 1}
+
+
+# --- depth through aliases --------------------------------------------------------------
+
+
+def anchor_chain(length: int, nesting: int = 1) -> bytes:
+    """``a0: &a0 x``, then each anchor wraps the one before in ``nesting`` lists, through an alias."""
+    lines = ["a0: &a0 x"]
+    lines += [f"a{i}: &a{i} " + "[" * nesting + f"*a{i - 1}" + "]" * nesting for i in range(1, length)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_an_anchor_chain_is_too_deep_through_its_aliases() -> None:
+    # a_i is i lists deep. Line 41 is a40's list, at depth 2 below the top mapping, holding *a39: 2 + 39 levels.
+    loaded = load_bytes(anchor_chain(45), "t.yaml")
+    assert loaded.data is None
+    [diag] = loaded.problems
+    assert (diag.rule, diag.severity, diag.line, diag.column) == ("too-deep", Severity.error, 41, 12)
+    assert diag.message == "through the alias *a39, the value nests more than 40 levels deep"
+
+
+def test_an_anchor_chain_at_the_limit_is_built() -> None:
+    # a39 is 39 lists deep inside the top mapping: exactly 40 levels.
+    loaded = load_bytes(anchor_chain(40), "t.yaml")
+    assert loaded.problems == []
+    value, depth = loaded.data["a39"], 1
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert (value, depth) == ("x", 40)
+
+
+def test_the_issue_s_chain_of_shallow_lines_is_refused_not_a_recursion_error() -> None:
+    # 30 lines of 38 nested lists each: every line is within the limit, the value is 1,100 levels deep.
+    raw = anchor_chain(31, nesting=38)
+    assert len(raw) < 3000
+    [diag] = load_bytes(raw, "t.yaml").problems
+    assert (diag.rule, diag.line, diag.column) == ("too-deep", 3, 47)
+
+
+def test_a_redefined_anchor_is_measured_by_its_last_value() -> None:
+    # PyYAML refuses an anchor defined twice when it composes; the depth check before it must neither
+    # crash nor blame the shallow value for the deep one it replaced.
+    deep = "[" * 30 + "x" + "]" * 30
+    raw = f"a: &a {deep}\nb: &a y\nc: [[[[[[[[[[[[[*a]]]]]]]]]]]]]\n".encode()
+    [diag] = load_bytes(raw, "t.yaml").problems
+    assert diag.rule == "yaml-syntax" and "duplicate anchor" in diag.message
+    raw = f"a: &a y\nb: &a {deep}\nc: [[[[[[[[[[[[[*a]]]]]]]]]]]]]\n".encode()
+    assert rules(raw) == ["too-deep"]

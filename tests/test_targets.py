@@ -36,10 +36,11 @@ nodes:
       - {label: Silent, goto: silent}
       - {label: Other}
     lint_off: {choice-without-target: "a placeholder answer"}
-  early: {kind: cause, errors: [too early], next: done}
-  silent: {kind: cause, next: done}
+  early: {kind: cause, text: Too early., errors: [too early], next: done}
+  silent: {kind: cause, text: No pattern., next: done}
   late:
     kind: cause
+    text: Too late.
     errors: [too late]
     next:
       - {when: {value: error_message, is_set: true}, goto: done}

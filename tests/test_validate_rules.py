@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.authoring.drift import article_sections
 from selfhelp.base.diagnostics import Diagnostic, Severity
+from selfhelp.cli import main
 from selfhelp.flow.rules import RULES
 from selfhelp.flow.validate import FileReport, check_bytes, check_file, check_files
 
@@ -19,7 +21,7 @@ DOCS = HERE.parent / "docs" / "rules.md"
 #: rule id -> (line, column, a fragment the hint must hold, or None) for tests/bad_flows/<rule id>.yaml.
 COMMITTED: dict[str, tuple[int, int, str | None]] = {
     "empty-file": (0, 0, "id:"),
-    "yaml-syntax": (4, 11, "quotes"),
+    "yaml-syntax": (3, 8, 'close it with " on line 3'),
     "too-deep": (8, 47, None),
     "alias-expansion": (7, 4, "aliases"),
     "unsafe-tag": (10, 13, "remove the tag"),
@@ -43,6 +45,10 @@ COMMITTED: dict[str, tuple[int, int, str | None]] = {
     "match-no-patterns": (7, 3, "errors:"),
     "candidate-not-cause": (10, 23, None),
     "lint-config": (11, 7, "switchable:"),
+    "duplicate-choice-label": (12, 17, "its own label"),
+    "cause-no-text": (13, 3, "text:"),
+    "next-no-fallback": (11, 5, "without when:"),
+    "choices-same-target": (10, 5, "store:"),
 }
 
 #: Rules whose bad file is built inside a test (binary, huge or unreadable), with that test's name.
@@ -52,6 +58,7 @@ GENERATED: dict[str, str] = {
     "binary-file": "test_binary_file",
     "not-utf8": "test_not_utf8",
     "duplicate-flow-id": "test_duplicate_flow_id_names_both_files",
+    "source-unknown": "test_source_unknown",
 }
 
 
@@ -131,6 +138,63 @@ def test_duplicate_flow_id_names_both_files() -> None:
     assert reports[1].flow is None
 
 
+ARTICLE = """\
+<properties pageTitle="Example article" articleId="example-article" />
+# Example article
+## **Recommended Steps**
+Check the tenant ID first.
+
+**Tenant mismatch**
+
+The tenant ID and subdomain do not match.
+
+## **Recommended Documents**
+* [Docs](https://example.com/docs)
+"""
+
+
+def test_source_unknown(tmp_path: Path) -> None:
+    # The article lies beside the flow, as 'selfhelp drift' finds it; "Tenant mismatc" is not one of its sections.
+    (tmp_path / "example.md").write_text(ARTICLE, encoding="utf-8")
+    flow = tmp_path / "source-unknown.yaml"
+    flow.write_bytes(
+        GOOD.read_bytes()
+        .replace(b"  title: Example article\n", b"  title: Example article\n  path: example.md\n")
+        .replace(b"    kind: cause\n", b"    kind: cause\n    source: Tenant mismatc\n")
+    )
+    [report] = check_files([flow], sections=article_sections)
+    diag = only(report)
+    assert (diag.rule, diag.severity, diag.line, diag.column) == ("source-unknown", Severity.warning, 40, 13)
+    assert diag.message == "node 'mismatch' mirrors the section 'Tenant mismatc', which example.md does not have"
+    assert diag.hint == "did you mean 'Tenant mismatch'?"
+    assert report.ok
+    # A section the article has is fine; so is any source when the article cannot be found, or none is looked up.
+    flow.write_bytes(flow.read_bytes().replace(b"Tenant mismatc\n", b"Tenant mismatch\n"))
+    assert check_files([flow], sections=article_sections)[0].diagnostics == []
+    flow.write_bytes(flow.read_bytes().replace(b"Tenant mismatch\n", b"Nowhere\n"))
+    assert check_file(flow).diagnostics == []
+    (tmp_path / "example.md").unlink()
+    assert check_files([flow], sections=article_sections)[0].diagnostics == []
+
+
+def test_validate_checks_sources_against_the_article_beside_the_flow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "example.md").write_text(ARTICLE, encoding="utf-8")
+    flow = tmp_path / "f.yaml"
+    flow.write_bytes(
+        GOOD.read_bytes()
+        .replace(b"  title: Example article\n", b"  title: Example article\n  path: example.md\n")
+        .replace(
+            b"    kind: outcome\n    result: resolved\n",
+            b"    kind: outcome\n    source: Next Step\n    result: resolved\n",
+        )
+    )
+    assert main(["validate", str(flow)]) == 0
+    out = capsys.readouterr().out
+    assert "f.yaml:50:13: warning source-unknown node 'done' mirrors the section 'Next Step'" in out
+
+
 def test_the_same_file_given_twice_is_checked_once() -> None:
     # A folder and a file inside it: the file must not clash with itself as a duplicate flow id.
     reports = check_files([GOOD, BAD, GOOD])
@@ -184,8 +248,8 @@ nodes:
     kind: match
     candidates: [done]
     source: !!python/object/apply:os.system ["echo owned"]
-  loop-a: {kind: cause, next: loop-b}
-  loop-b: {kind: cause, next: loop-a}
+  loop-a: {kind: cause, text: Try b., next: loop-b}
+  loop-b: {kind: cause, text: Try a., next: loop-a}
   done:
     kind: outcome
     result: resolved
@@ -275,7 +339,7 @@ def test_a_bad_node_id_points_at_the_key() -> None:
 
 
 def test_a_self_loop_is_a_trap_cycle() -> None:
-    raw = b"id: x\ntitle: t\nversion: '1'\nstart: a\nnodes:\n  a: {kind: cause, next: a}\n"
+    raw = b"id: x\ntitle: t\nversion: '1'\nstart: a\nnodes:\n  a: {kind: cause, text: Again., next: a}\n"
     diag = only(check_bytes(raw, "loop.yaml"))
     assert (diag.rule, diag.line, diag.column) == ("trap-cycle", 6, 3)
 
@@ -293,7 +357,7 @@ nodes:
     choices:
       - {label: again, goto: b}
       - {label: stop, goto: end}
-  b: {kind: cause, next: a}
+  b: {kind: cause, text: Once more., next: a}
   end: {kind: outcome, result: resolved}
 """
     assert check_bytes(raw, "ok.yaml").diagnostics == []

@@ -8,10 +8,12 @@ its sections again tells which nodes an author should revisit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from selfhelp.authoring.importer import Article
+from selfhelp.authoring.importer import Article, parse_article, read_article
 from selfhelp.base.safe_yaml import LoadedYaml
 from selfhelp.flow.models import Flow
 
@@ -58,3 +60,34 @@ def drift(flow: Flow, article: Article, loaded: LoadedYaml | None = None) -> lis
         elif node.source_hash != current:
             items.append(DriftItem(node_id, node.source, "changed", line, current))
     return items
+
+
+def find_article(flow_file: Path, source_path: str, folders: Iterable[Path] = ()) -> Path | None:
+    """The article a flow's ``source.path`` names: beside the flow file, in ``folders``, or in the working folder.
+
+    Only the file name counts: a flow must not point the tool elsewhere on the disk.
+    """
+    name = Path(source_path).name
+    if not name:
+        return None
+    for folder in (flow_file.parent, *folders, Path.cwd()):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def article_sections(flow_file: Path, source_path: str) -> list[str] | None:
+    """The section names of the article a flow mirrors, found as :func:`find_article` finds it;
+    ``None`` when it cannot be found, read or parsed (then nothing can be said about its sections).
+
+    The validator takes this as its :data:`selfhelp.flow.content_rules.SectionLookup`: the flow layer
+    cannot read articles itself, as this layer stands above it.
+    """
+    path = find_article(flow_file, source_path)
+    if path is None:
+        return None
+    text, _ = read_article(path)
+    if text is None:
+        return None
+    article = parse_article(text)
+    return None if article.error else [section.name for section in article.sections]

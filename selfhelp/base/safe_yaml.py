@@ -158,48 +158,147 @@ def _decode(raw: bytes, display: str) -> str:
     return text
 
 
-def _mark_error(display: str, exc: yaml.YAMLError) -> Diagnostic:
+#: Errors PyYAML reports where it gave up (often the end of the file), naming in ``context_mark``
+#: the mark that was opened and never closed: what to call that mark, and what closes it.
+_OPENERS = {
+    "while scanning a quoted scalar": ("quote", None),
+    "while parsing a flow sequence": ("[", "]"),
+    "while parsing a flow mapping": ("{", "}"),
+}
+
+
+def _mark_error(display: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    opened = getattr(exc, "context_mark", None)
+    if context in _OPENERS and opened is not None and mark is not None:
+        return _unclosed(display, _OPENERS[context], opened, mark, str(problem), text)
     message = f"{context}: {problem}" if context else str(problem)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     hint = "check indentation, colons and quotes near this place"
     if "\\t" in message or "\t" in message or "tab" in message:  # PyYAML shows a tab escaped, as \t
         hint = "YAML indents with spaces, never tabs"
+    elif mark is not None:
+        runaway = _runaway_quote(text, mark)
+        if runaway is not None:
+            quote = text[runaway.index]
+            return _whole_file(
+                display,
+                "yaml-syntax",
+                f"the {quote} opened here runs on to line {mark.line + 1}, where YAML then fails at column "
+                f"{mark.column + 1}: {problem}",
+                f"close it with {quote} on line {runaway.line + 1}",
+                runaway.line + 1,
+                runaway.column + 1,
+            )
     return _whole_file(display, "yaml-syntax", message, hint, line, col)
 
 
+def _unclosed(
+    display: str, opener: tuple[str, str | None], opened: yaml.Mark, gave_up: yaml.Mark, problem: str, text: str
+) -> Diagnostic:
+    """Point at the quote or bracket that was opened, saying where YAML gave up (or where the file ended)."""
+    what, closer = opener
+    if what == "quote":
+        what = closer = text[opened.index] if 0 <= opened.index < len(text) else '"'
+    if gave_up.index >= len(text.rstrip()):
+        # PyYAML's end of the stream is the start of the line after the last newline: name the last line.
+        last_line = gave_up.line if gave_up.column == 0 and gave_up.line > 0 else gave_up.line + 1
+        where = f"the file ends at line {last_line} without closing it"
+    else:
+        where = f"at line {gave_up.line + 1}, column {gave_up.column + 1}: {problem}"
+    return _whole_file(
+        display,
+        "yaml-syntax",
+        f"the {what} opened here is not closed ({where})",
+        f"close it with {closer}, or remove it",
+        opened.line + 1,
+        opened.column + 1,
+    )
+
+
+def _runaway_quote(text: str, gave_up: yaml.Mark) -> yaml.Mark | None:
+    """Where a quoted text starts that runs over several lines and ends on the line where YAML gave up.
+
+    ``title: "A flow`` without its closing quote swallows the next line up to its first quote, and the
+    parser only stumbles after it: the mistake is where the quote opened, lines earlier.
+    """
+    last: yaml.ScalarToken | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= gave_up.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                last = token
+    except yaml.YAMLError:
+        pass  # the scanner stopped on its own mistake: the tokens before it are all there is
+    if last is None or last.start_mark.line == last.end_mark.line or last.end_mark.line != gave_up.line:
+        return None
+    return last.start_mark
+
+
 def _check_events(text: str, display: str) -> None:
-    """Walk the event stream (no recursion) to refuse deep nesting before composing."""
+    """Walk the event stream (no recursion) to refuse deep nesting before composing.
+
+    Depth is measured through aliases too: an alias stands for its anchor's whole value, so
+    ``a1: &a1 [*a0]``, ``a2: &a2 [*a1]``, ... builds a value as deep as the chain is long even
+    though every line is shallow. Each anchor's height is known when its value ends, before
+    any alias can refer to it.
+    """
     depth = 0
+    heights: dict[str, int] = {}
+    # One entry per open collection: its anchor, its depth, and the deepest level reached inside it.
+    open_: list[tuple[str | None, int, int]] = []
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise _Refused(
-                        _whole_file(
-                            display,
-                            "too-deep",
-                            f"the file nests more than {MAX_DEPTH} levels deep",
-                            "flows need only a few levels of nesting",
-                            mark.line + 1,
-                            mark.column + 1,
-                        )
-                    )
+                    raise _Refused(_too_deep(display, event.start_mark, None))
+                if event.anchor is not None:
+                    heights.pop(event.anchor, None)  # a redefined anchor is not known until it ends
+                open_.append((event.anchor, depth, depth))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, start, deepest = open_.pop()
+                if anchor is not None:
+                    heights[anchor] = deepest - start + 1
+                _reach(open_, deepest)
                 depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
+                heights[event.anchor] = 0
+            elif isinstance(event, yaml.AliasEvent):
+                reached = depth + heights.get(event.anchor, 0)
+                if reached > MAX_DEPTH:
+                    raise _Refused(_too_deep(display, event.start_mark, event.anchor))
+                _reach(open_, reached)
     except yaml.YAMLError as exc:
-        raise _Refused(_mark_error(display, exc)) from None
+        raise _Refused(_mark_error(display, exc, text)) from None
+
+
+def _reach(open_: list[tuple[str | None, int, int]], level: int) -> None:
+    """Note that the innermost open collection holds something at ``level``."""
+    if open_ and level > open_[-1][2]:
+        anchor, start, _ = open_[-1]
+        open_[-1] = (anchor, start, level)
+
+
+def _too_deep(display: str, mark: yaml.Mark, alias: str | None) -> Diagnostic:
+    if alias is None:
+        message = f"the file nests more than {MAX_DEPTH} levels deep"
+        hint = "flows need only a few levels of nesting"
+    else:
+        shown = alias if len(alias) <= 40 else alias[:40] + "..."
+        message = f"through the alias *{shown}, the value nests more than {MAX_DEPTH} levels deep"
+        hint = "flows need only a few levels of nesting: use fewer anchors and aliases, or none"
+    return _whole_file(display, "too-deep", message, hint, mark.line + 1, mark.column + 1)
 
 
 def _compose(text: str, display: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise _Refused(_mark_error(display, exc)) from None
+        raise _Refused(_mark_error(display, exc, text)) from None
 
 
 def _check_expansion(root: yaml.Node, display: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from selfhelp.flow.sources import FlowSource, flow_sources
+from selfhelp.flow.sources import FLOWS_ENV, FlowSource, flow_sources
 from selfhelp.tui.first_paint import fingerprint, remember, skipped_lines
 
 if TYPE_CHECKING:
@@ -25,12 +25,34 @@ class UsageError(Exception):
 
 
 def sources_from_args(args: argparse.Namespace) -> list[FlowSource]:
-    """The shipped flows, SELFHELP_FLOWS and every ``--flows`` folder (a missing folder is a usage error)."""
+    """The shipped flows, SELFHELP_FLOWS and every ``--flows`` folder.
+
+    A missing ``--flows`` folder is a usage error; a missing SELFHELP_FLOWS folder only a warning
+    (see :func:`warn_missing_env_folders`): the variable may be set for other work, in another folder.
+    """
     extra = [Path(p) for p in getattr(args, "flows", None) or []]
     missing = [str(p) for p in extra if not p.exists()]
     if missing:
         raise UsageError(f"no such flow folder: {', '.join(missing)}")
-    return flow_sources(extra)
+    sources = flow_sources(extra)
+    warn_missing_env_folders(sources)
+    return sources
+
+
+#: The SELFHELP_FLOWS folders already warned about: a command may read the sources twice (the app reads
+#: them again in a worker, where nothing must be printed), and one line a folder is enough.
+_warned: set[Path] = set()
+
+
+def warn_missing_env_folders(sources: list[FlowSource]) -> None:
+    """Say on stderr, once a folder, that a folder SELFHELP_FLOWS names does not exist, and go on."""
+    for source in sources:
+        if source.origin == "env" and source.path not in _warned and not source.path.exists():
+            _warned.add(source.path)
+            print(
+                f"selfhelp: warning: {FLOWS_ENV} names {source.path}, which does not exist; skipping it",
+                file=sys.stderr,
+            )
 
 
 def catalog_from_args(args: argparse.Namespace) -> Catalog:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from selfhelp.authoring.drift import drift
+from selfhelp.authoring.drift import drift, find_article
 from selfhelp.authoring.importer import parse_article, read_article
 from selfhelp.base.suggest import did_you_mean
 from selfhelp.commands.common import UsageError, catalog_from_args
@@ -56,9 +56,8 @@ def _article_path(args: argparse.Namespace, source_path: str | None) -> Path:
         return args.article
     if not source_path:
         raise UsageError("the flow names no source.path; give the article with --article")
-    name = Path(source_path).name  # only a file name: a flow must not point the tool elsewhere
-    places = [args.flow.parent, *([args.articles] if args.articles else []), Path.cwd()]
-    for folder in places:
-        if (folder / name).is_file():
-            return folder / name
-    raise UsageError(f"cannot find {name} beside the flow, in --articles or here; give it with --article")
+    found = find_article(args.flow, source_path, [args.articles] if args.articles else [])
+    if found is None:
+        name = Path(source_path).name
+        raise UsageError(f"cannot find {name} beside the flow, in --articles or here; give it with --article")
+    return found

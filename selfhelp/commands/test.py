@@ -7,14 +7,16 @@ from pathlib import Path
 
 from selfhelp.authoring.flowtest.runner import run_paths, scenario_files
 from selfhelp.base.diagnostics import sort_key
-from selfhelp.commands.common import UsageError
+from selfhelp.commands.common import UsageError, warn_missing_env_folders
 from selfhelp.flow.sources import flow_sources
 
 
 def run(args: argparse.Namespace) -> int:
     if args.min_coverage is not None and not 0 <= args.min_coverage <= 100:
         raise UsageError("--min-coverage takes a percentage from 0 to 100")
-    paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
+    sources = [] if args.paths else flow_sources([Path(p) for p in args.flows or []])
+    warn_missing_env_folders(sources)
+    paths: list[Path] = args.paths or [s.path for s in sources]
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")

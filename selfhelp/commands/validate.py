@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from selfhelp.authoring.drift import article_sections
 from selfhelp.base.diagnostics import format_json, format_text, has_errors
-from selfhelp.commands.common import UsageError
+from selfhelp.commands.common import UsageError, warn_missing_env_folders
 from selfhelp.flow.sources import flow_sources
 from selfhelp.flow.validate import check_files, flow_files, unique
 
 
 def run(args: argparse.Namespace) -> int:
-    paths: list[Path] = args.paths or [s.path for s in flow_sources([Path(p) for p in args.flows or []])]
+    sources = [] if args.paths else flow_sources([Path(p) for p in args.flows or []])
+    warn_missing_env_folders(sources)
+    paths: list[Path] = args.paths or [s.path for s in sources]
     missing = [str(p) for p in paths if not p.exists()]
     if missing and args.paths:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -20,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     files = flow_files(paths)
     if args.paths and not files:
         raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
-    reports = check_files(paths)
+    # Sources are checked against the article where it can be found, as 'selfhelp drift' finds it.
+    reports = check_files(paths, sections=article_sections)
     diags = unique(d for r in reports for d in r.diagnostics)
     print(
         format_json(diags, len(reports))

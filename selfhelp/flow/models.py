@@ -20,13 +20,15 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
 from selfhelp.base.text import find_unsafe
 
 #: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
+#: A link's address: http(s), no spaces.
+URL_PATTERN = r"^https?://\S+$"
 
 #: The kinds of variable part the error matcher finds in a pasted message.
 ParamKind = Literal["guid", "email", "url", "domain", "date", "id", "number"]
@@ -47,7 +49,11 @@ def _texts(value: Any) -> list[str]:
 
 
 class Strict(BaseModel):
-    """Base for every flow model: unknown fields are errors, models are frozen, text is plain."""
+    """Base for every flow model: unknown fields are errors, models are frozen, text is plain.
+
+    Numbers and yes/no fields are strict too (``StrictInt``, ``StrictBool``, ``StrictFloat``): a flow is
+    authored text, so ``max: "4000"`` or ``multiline: "yes"`` is a mistake to report, not a value to guess.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -85,7 +91,7 @@ class Link(Strict):
 
     title: str = Field(min_length=1)
     """The text shown for the link."""
-    url: str = Field(pattern=r"^https?://\S+$")
+    url: str = Field(pattern=URL_PATTERN)
     """An http(s) address."""
 
 
@@ -100,7 +106,7 @@ class Condition(Strict):
     """True when the value differs from this text (case-insensitive)."""
     one_of: list[str] | None = None
     """True when the value equals one of these texts (case-insensitive)."""
-    is_set: bool | None = None
+    is_set: StrictBool | None = None
     """True when the value has (``true``) or has not (``false``) been kept."""
 
     @model_validator(mode="after")
@@ -150,7 +156,7 @@ class InputValidator(Strict):
     """Which check: required, regex, guid, domain or max_length."""
     pattern: str | None = None
     """The regular expression the whole answer must match (``regex`` only)."""
-    max: int | None = Field(default=None, ge=1)
+    max: StrictInt | None = Field(default=None, ge=1)
     """The longest answer allowed, in characters (``max_length`` only)."""
     message: str | None = None
     """What to tell the user when the answer fails this check."""
@@ -208,7 +214,7 @@ class InputNode(NodeBase):
     """The name the answer is kept under."""
     placeholder: str | None = None
     """A hint shown in the empty input box."""
-    multiline: bool = False
+    multiline: StrictBool = False
     """Whether the answer may span several lines."""
     prefill: ParamKind | None = None
     """Offer the first value of this kind found in a pasted error message (a GUID, a domain, ...) as the answer."""
@@ -275,7 +281,7 @@ class CollectField(Strict):
     """The field's label as the form shows it."""
     value: ValueName | None = None
     """The kept value that fills it, if the flow asks for it."""
-    required: bool = False
+    required: StrictBool = False
     """Whether the support form requires it."""
 
 
@@ -314,9 +320,9 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
 class MatchSettings(Strict):
     """Per-flow overrides of the error matcher's thresholds (scores are 0-100)."""
 
-    match_threshold: float | None = Field(default=None, ge=0, le=100)
+    match_threshold: StrictFloat | None = Field(default=None, ge=0, le=100)
     """The score at or above which a match is confident."""
-    candidate_threshold: float | None = Field(default=None, ge=0, le=100)
+    candidate_threshold: StrictFloat | None = Field(default=None, ge=0, le=100)
     """The score at or above which a cause is offered as a "did you mean"."""
 
 

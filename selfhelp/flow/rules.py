@@ -57,6 +57,17 @@ RULES: dict[str, Rule] = {
         Rule("match-no-fallback", _E, "A match step has no no_match way on.", switchable=True),
         Rule("match-no-patterns", _E, "A match step has no cause with error patterns to match.", switchable=True),
         Rule("candidate-not-cause", _E, "A match step's candidate is not a cause node.", switchable=True),
+        # What nodes say
+        Rule("duplicate-choice-label", _E, "Two choices of a node have the same label.", switchable=True),
+        Rule("cause-no-text", _E, "A cause node has no text.", switchable=True),
+        Rule(
+            "next-no-fallback",
+            _W,
+            "Every branch of a next: list has a condition: some answers lead nowhere.",
+            switchable=True,
+        ),
+        Rule("choices-same-target", _W, "Every answer of a question leads to the same node.", switchable=True),
+        Rule("source-unknown", _W, "A node's source names a section its article does not have.", switchable=True),
         # Configuration
         Rule("lint-config", _E, "A lint setting (.selfhelp.yaml or a node's lint_off) is malformed."),
         # Across files

@@ -13,6 +13,8 @@ from selfhelp.base.diagnostics import Diagnostic, display_path, has_errors
 from selfhelp.base.safe_yaml import LoadedYaml, load_bytes, load_file
 from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow import models
+from selfhelp.flow.cascade import Cascade, SchemaProblem
+from selfhelp.flow.content_rules import SectionLookup, check_content, check_sources
 from selfhelp.flow.graph import FlowGraph, Path_
 from selfhelp.flow.lint_config import load_config, waiver_problem
 from selfhelp.flow.rules import severity_of
@@ -57,12 +59,26 @@ class FileReport:
 class _Checker:
     """Checks one loaded file; collects diagnostics with positions."""
 
-    def __init__(self, display: str, loaded: LoadedYaml, disabled: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        display: str,
+        loaded: LoadedYaml,
+        disabled: Mapping[str, str] | None = None,
+        *,
+        flow_file: Path | None = None,
+        sections: SectionLookup | None = None,
+    ) -> None:
         self.display = display
         self.loaded = loaded
         self.disabled = dict(disabled or {})
         self.diags: list[Diagnostic] = list(loaded.problems)
         self.node_waivers = self._node_waivers()
+        self.flow_file = flow_file
+        self.sections = sections
+        """Names an article's sections, for ``source-unknown`` (see :data:`SectionLookup`)."""
+        self.schema_problems: list[SchemaProblem] = []
+        self.cascade: Cascade | None = None
+        """Set once the schema is checked: which graph problems follow from a schema problem."""
 
     def _lint_off_entries(self) -> list[tuple[str, Any, Any]]:
         """Every ``(node id, rule id, reason)`` written under a node's ``lint_off``, however malformed."""
@@ -100,6 +116,8 @@ class _Checker:
     def report(
         self, rule: str, path: Path_, message: str, hint: str | None = None, *, prefer_key: bool = False
     ) -> None:
+        if self.cascade is not None and self.cascade.explains(rule, path):
+            return  # the schema problem behind it is reported: one cause, one report
         line, col = self.loaded.position(path, prefer_key=prefer_key)
         self.diags.append(
             Diagnostic(
@@ -127,7 +145,9 @@ class _Checker:
             )
             return None
         flow = self._schema(data)
+        self.cascade = Cascade(FlowGraph.from_raw(data), self.schema_problems)
         self._graph(data)
+        self._content(data)
         self._check_waivers()
         return flow
 
@@ -138,6 +158,7 @@ class _Checker:
             return models.Flow.model_validate(data)
         except ValidationError as exc:
             seen: set[tuple[Path_, str]] = set()
+            found: list[tuple[Any, Path_, str]] = []
             for err in exc.errors(include_url=False):
                 path = self._data_path(data, err["loc"])
                 if err["loc"][-1] in ("str", "constrained-str") and isinstance(_get(data, path), list):
@@ -146,8 +167,25 @@ class _Checker:
                 if (path, rule) in seen:
                     continue  # a union reports once per member; one report a place is enough
                 seen.add((path, rule))
+                found.append((err, path, rule))
+            self.schema_problems = [
+                SchemaProblem(rule, path, self._meant(data, path) if rule == "unknown-field" else None)
+                for _, path, rule in found
+            ]
+            misspelt = {sp.concerns for sp in self.schema_problems if sp.rule == "unknown-field"}
+            for err, path, rule in found:
+                if rule == "missing-field" and path in misspelt:
+                    continue  # the unknown field beside it is this field misspelt, and its hint says so
                 self._schema_error(data, err, path, rule)
             return None
+
+    def _meant(self, data: Mapping[str, Any], path: Path_) -> str | None:
+        """The known field an unknown field at ``path`` misspells: the one its did-you-mean hint names."""
+        model = self._model_at(data, path[:-1])
+        if model is None:
+            return None
+        hint = did_you_mean(str(path[-1]), model.model_fields)
+        return next((f for f in model.model_fields if hint is not None and hint == did_you_mean(f, [f])), None)
 
     @staticmethod
     def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
@@ -313,6 +351,15 @@ class _Checker:
                 prefer_key=True,
             )
 
+    def _content(self, data: Mapping[str, Any]) -> None:
+        """What nodes say (see :mod:`selfhelp.flow.content_rules`), and their sources when the article is known."""
+        findings = check_content(data)
+        if self.sections is not None and self.flow_file is not None:
+            findings += check_sources(data, self.flow_file, self.sections)
+        for found in findings:
+            hint = (did_you_mean(*found.closest_of) if found.closest_of else None) or found.hint
+            self.report(found.rule, found.path, found.message, hint, prefer_key=found.prefer_key)
+
     def _values(self, graph: FlowGraph) -> None:
         stored = {name for n in graph.nodes.values() for name in n.stores}
         for node in graph.nodes.values():
@@ -354,12 +401,25 @@ def _plain(msg: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
+#: What a value breaking each pattern of the flow format should look like.
+_PATTERN_HINTS: dict[str, str] = {
+    models.ID_PATTERN: "ids are lower-case letters, digits, - and _",
+    models.NAME_PATTERN: "value names are lower-case letters, digits and _, and do not start with a digit",
+    models.URL_PATTERN: "a link's url is an http:// or https:// address, with no spaces",
+}
+
+
 def _hint_for(err: Any) -> str | None:
     kind = err["type"]
-    if kind == "string_type" and isinstance(err.get("input"), (bool, int, float)):
+    given = err.get("input")
+    if kind == "string_type" and isinstance(given, (bool, int, float)):
         return "YAML read this as a number or yes/no: put it in quotes"
+    if kind in ("int_type", "float_type") and isinstance(given, str):
+        return "write the number without quotes"
+    if kind == "bool_type":
+        return "write true or false, without quotes" if isinstance(given, str) else "write true or false"
     if kind == "string_pattern_mismatch":
-        return "ids are lower-case letters, digits, - and _ (value names: letters, digits and _)"
+        return _PATTERN_HINTS.get(str(err.get("ctx", {}).get("pattern")), "check the value's form")
     if kind in ("list_type", "dict_type"):
         return "check the indentation and the - of list items"
     if kind == "enum":
@@ -373,20 +433,28 @@ def check_bytes(raw: bytes, display: str, *, disabled: Mapping[str, str] | None 
     return _finish(Path(display), display, loaded, disabled or {}, [])
 
 
-def check_file(path: Path) -> FileReport:
-    """Check one flow file, with the rules its nearest ``.selfhelp.yaml`` switches off."""
+def check_file(path: Path, *, sections: SectionLookup | None = None) -> FileReport:
+    """Check one flow file, with the rules its nearest ``.selfhelp.yaml`` switches off.
+
+    With ``sections``, nodes' ``source`` names are checked against the sections of the flow's article.
+    """
     display = display_path(path)
     loaded = load_file(path, display, {("nodes",): "duplicate-node-id"})
     config_path = find_config(path.parent)
     config, config_problems = load_config(config_path) if config_path else (None, ())
     disabled = config.lint.disable if config else {}
-    return _finish(path, display, loaded, disabled, list(config_problems))
+    return _finish(path, display, loaded, disabled, list(config_problems), sections)
 
 
 def _finish(
-    path: Path, display: str, loaded: LoadedYaml, disabled: Mapping[str, str], config_problems: list[Diagnostic]
+    path: Path,
+    display: str,
+    loaded: LoadedYaml,
+    disabled: Mapping[str, str],
+    config_problems: list[Diagnostic],
+    sections: SectionLookup | None = None,
 ) -> FileReport:
-    checker = _Checker(display, loaded, disabled)
+    checker = _Checker(display, loaded, disabled, flow_file=path, sections=sections)
     flow = checker.run()
     diags = checker.diags + config_problems
     if has_errors(diags):
@@ -406,9 +474,9 @@ def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def check_files(paths: Iterable[Path]) -> list[FileReport]:
-    """Check every file, then the rules across files (duplicate flow ids)."""
-    reports = [check_file(p) for p in flow_files(paths)]
+def check_files(paths: Iterable[Path], *, sections: SectionLookup | None = None) -> list[FileReport]:
+    """Check every file, then the rules across files (duplicate flow ids); ``sections`` as for :func:`check_file`."""
+    reports = [check_file(p, sections=sections) for p in flow_files(paths)]
     first_by_id: dict[str, FileReport] = {}
     for report in reports:
         data = report.loaded.data if report.loaded else None

@@ -78,8 +78,9 @@ def load_eval(path: Path) -> EvalSet:
     """
     loaded = load_file(path, str(path))
     if loaded.data is None:
-        problem = loaded.problems[0].message if loaded.problems else "unusable"
-        raise EvalFileError(f"{path}: {problem}")
+        first = loaded.problems[0] if loaded.problems else None
+        where = f"{path}:{first.line}:{first.column}" if first is not None and first.line else str(path)
+        raise EvalFileError(f"{where}: {first.message if first is not None else 'unusable'}")
     try:
         return EvalSet.model_validate(loaded.data)
     except ValidationError as exc:

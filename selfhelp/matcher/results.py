@@ -66,8 +66,6 @@ class Matcher(Protocol):
         ...
 
 
-
-
 def truncate(text: str) -> tuple[str, str | None]:
     """Cut a long paste, saying so."""
     if len(text) <= MAX_QUERY_CHARS:

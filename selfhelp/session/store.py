@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -264,8 +264,12 @@ def _read(path: Path) -> str:
         raise CorruptSession("it is not UTF-8 text") from None
 
 
-def _parse(path: Path, text: str) -> tuple[SessionState, SavedFacts]:
-    """Read a session file, or raise :class:`CorruptSession` saying (briefly) what is wrong with it."""
+def json_object(text: str) -> dict[str, Any]:
+    """The JSON object a session file holds, or :class:`CorruptSession` saying (briefly) why there is none.
+
+    Every reader of a saved session's text goes through here, so that a file nested too deeply for
+    Python's JSON parser (a RecursionError) is a corrupt session like any other, never a traceback.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -275,6 +279,12 @@ def _parse(path: Path, text: str) -> tuple[SessionState, SavedFacts]:
         raise CorruptSession("it nests too deeply to be a session") from None
     if not isinstance(data, dict):
         raise CorruptSession("not a JSON object")
+    return data
+
+
+def _parse(path: Path, text: str) -> tuple[SessionState, SavedFacts]:
+    """Read a session file, or raise :class:`CorruptSession` saying (briefly) what is wrong with it."""
+    data = json_object(text)
     try:
         facts = SavedFacts.model_validate(data.pop("saved", None) or {})
         state = SessionState.model_validate(data)

@@ -107,7 +107,7 @@ version: "1"
 start: paste
 nodes:
   paste: {kind: match, title: Paste, no_match: done}
-  why: {kind: cause, title: Why, errors: [it failed], next: done}
+  why: {kind: cause, title: Why, text: It failed., errors: [it failed], next: done}
   done: {kind: outcome, title: Done, result: resolved}
   orphan: {kind: outcome, title: Orphan, result: resolved}
 """,
