@@ -24,6 +24,8 @@ CLEANED = [
     ("\x1b]0;window title\x1b\\after", "after"),  # OSC ended by ST
     ("\x1bP1$r0m\x1b\\done", "done"),  # DCS
     ("x\x9b31my", "xy"),  # the 8-bit CSI
+    ("\x9d0;title\x9cafter", "after"),  # an 8-bit OSC, closed by the 8-bit ST
+    ("\u00e2\u20ac\x9dquoted\u00e2\u20ac\x9d and more", "\u00e2\u20acquoted\u00e2\u20ac and more"),  # mojibake: kept
     ("\x1b(Bz\x1b7", "z"),  # charset designation, save cursor
     ("cut \x1b[3", "cut"),  # a CSI cut off at the end of the paste
     ("bell\x07 and \x00nul\x7f\x85", "bell and nul"),

@@ -38,11 +38,15 @@ KEPT = frozenset("\n\t\u200d")
 
 #: Terminal escape sequences, matched whole so no ``[31m`` is left behind: CSI (colours, cursor moves;
 #: ``ESC [`` or the 8-bit U+009B; one cut off at the end of a paste goes too), control strings up to
-#: BEL or ST (OSC titles and links, DCS, SOS, PM, APC; an unterminated one runs to the next ESC or
-#: the end), and any other ESC with its intermediate and final bytes (``ESC ( B``, ``ESC 7``).
+#: BEL or ST (OSC titles and links, DCS, SOS, PM, APC; one opened by ESC and never closed runs to the
+#: next ESC or the end), and any other ESC with its intermediate and final bytes (``ESC ( B``, ``ESC 7``).
+#: A control string opened by an 8-bit introducer (U+0090, U+0098, U+009D-9F) goes only when it is
+#: closed: those code points also come from mis-decoded text (cp1252's right quote read as Latin-1
+#: ends in U+009D), and swallowing the rest of such a paste would lose the user's words.
 ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*(?:[@-~]|\Z)"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
 
