@@ -45,7 +45,6 @@ class Catalog:
 
 def load_catalog(sources: list[FlowSource]) -> Catalog:
     """Load every flow file below the sources; same-id flows are reported as errors naming both files."""
-    stamps = _stamps(sources)
     origin_of: dict[Path, str] = {}
     files: list[Path] = []
     for source in sources:
@@ -57,26 +56,7 @@ def load_catalog(sources: list[FlowSource]) -> Catalog:
     for report in reports:
         if report.ok and report.flow is not None:
             catalog.flows[report.flow.id] = LoadedFlow(report.flow, report.path, _origin(report.path, origin_of))
-    _remember_first_screens(sources, catalog, stamps)
     return catalog
-
-
-def _stamps(sources: list[FlowSource]) -> list[tuple[str, int, int]] | None:
-    """The files about to be read, stamped before reading them (see :mod:`selfhelp.tui.first_paint`)."""
-    from selfhelp.tui.first_paint import fingerprint
-
-    try:
-        return fingerprint(sources)
-    except OSError:
-        return None  # a file vanished while listing: no cache this time
-
-
-def _remember_first_screens(sources: list[FlowSource], catalog: Catalog, stamps: list | None) -> None:
-    """Keep what each flow's first screen shows, so the next start paints it before loading (any run warms it)."""
-    from selfhelp.tui.first_paint import remember
-
-    if stamps is not None:
-        remember(sources, catalog, stamps)
 
 
 def _origin(path: Path, origin_of: dict[Path, str]) -> str:
