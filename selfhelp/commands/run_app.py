@@ -44,18 +44,27 @@ def run(args: argparse.Namespace) -> int:
         from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
 
         return run_app(None, flow_id=hit.screen.flow_id, preview=hit.screen, loader=lambda: _load(sources, args, hit))
-    stamps = first_paint.stamp_files(sources)
-    from selfhelp.flow.catalog import load_catalog
-
-    catalog = load_catalog(sources)
+    catalog, refresh = load_for_app(sources)
     warn_broken(catalog)
     check_flow(catalog, flow_id)
     from selfhelp.tui.app import run_app
 
-    refresh = _once(lambda: first_paint.remember(sources, catalog, stamps))
     status = run_app(catalog, flow_id=flow_id, agent=args.agent, after_paint=refresh)
     refresh()  # in case the app closed before its first paint: the cache is for the next start
     return status
+
+
+def load_for_app(sources: list[FlowSource]) -> tuple[Catalog, Callable[[], None]]:
+    """Load the flows, and say how to refresh the first-paint cache from them (once the app has painted).
+
+    The refresh runs its job once, however often it is called, from whichever thread.
+    """
+    from selfhelp.flow.catalog import load_catalog
+    from selfhelp.tui.first_paint import remember, stamp_files
+
+    stamps = stamp_files(sources)  # before reading: a file changed meanwhile is then not cached
+    catalog = load_catalog(sources)
+    return catalog, _once(lambda: remember(sources, catalog, stamps))
 
 
 def check_flow(catalog: Catalog, flow_id: str | None) -> None:

@@ -155,6 +155,9 @@ class SelfHelpApp(App[int]):
     def on_mount(self) -> None:
         if self.config is not None or self.config_problem:
             self._apply_settings(self.config, self.config_problem)
+        if not isinstance(self.screen, ConversationScreen):
+            # The flow picker: no step to wait for, so what waits for the first paint starts after this one.
+            self.call_after_refresh(self._after_first_paint)
 
     def _apply_settings(self, config: UIConfig | None, problem: str | None) -> None:
         if config is not None and config.keymap:
@@ -250,8 +253,11 @@ class SelfHelpApp(App[int]):
         callback, self.on_first_step = self.on_first_step, None
         if callback is not None:
             self.call_after_refresh(callback)
-        # The first question is painted: only now load the flows, read the settings and so on,
-        # so that none of it delays the first paint.
+        self._after_first_paint()
+
+    def _after_first_paint(self) -> None:
+        """The first screen is painted: only now load the flows, read the settings and so on (once each),
+        so that none of it delays the first paint."""
         loader, self._loader = self._loader, None
         if loader is not None:
             self.call_after_refresh(self._load_behind, loader)

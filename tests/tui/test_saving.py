@@ -11,6 +11,7 @@ import pytest
 from selfhelp.base import atomic
 from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig
+from selfhelp.tui.screens.picker import FlowPickerScreen
 from tests.tui.conftest import CPOR, at, conversation, pick
 
 SUBSCRIPTION = "I get an error about the subscription"
@@ -112,3 +113,14 @@ async def test_the_settings_are_read_behind_the_first_paint_and_applied_when_rea
         await pilot.pause()
         assert at(app) == "what-happening"
         assert conversation(app).session is not None
+
+
+async def test_the_settings_are_read_on_a_start_at_the_flow_picker_too(make_app, two_flows) -> None:
+    app = make_app(catalog=two_flows, settings=lambda: (UIConfig(keymap={"help": "f9"}), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(500):
+            if app.config is not None:
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, FlowPickerScreen)
+        assert app.config == UIConfig(keymap={"help": "f9"})
