@@ -4,7 +4,7 @@ When the first-paint cache (:mod:`selfhelp.tui.first_paint`) still fits the flow
 files, the app paints the first question from it straight away and loads the
 flows behind it; otherwise it loads them first, as without a cache. Either way
 the cache is refreshed from what was loaded once the first question is on
-screen: this command is the only one that writes it.
+screen: only the commands that start the app write it (this one and ``resume``).
 """
 
 from __future__ import annotations
@@ -84,17 +84,15 @@ def _load(sources: list[FlowSource], args: argparse.Namespace, hit: Hit) -> Load
     Checks the flow as a start without a cache would; a :class:`UsageError` is
     raised again once the app has closed, so the user reads it as usual.
     """
-    from selfhelp.flow.catalog import load_catalog
     from selfhelp.tui.app import Loaded
-    from selfhelp.tui.first_paint import remember, skipped_lines, stamp_files
+    from selfhelp.tui.first_paint import skipped_lines
 
-    stamps = stamp_files(sources)
-    catalog = load_catalog(sources)
+    catalog, refresh = load_for_app(sources)
     flow_id: str | None = getattr(args, "flow_id", None)
     check_flow(catalog, flow_id)
     if flow_id is None and len(catalog.flows) == 1:
         flow_id = next(iter(catalog.flows))
-    remember(sources, catalog, stamps)
+    refresh()  # already behind the painted screen
     news = [line for line in skipped_lines(catalog) if line not in hit.warnings]
     return Loaded(catalog, flow_id, news)
 
