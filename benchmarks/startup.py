@@ -16,14 +16,14 @@ wall clock by the child and printed; interpreter teardown is left out for both.
   palette key in the Footer), still reported for comparison.
 - ``selfhelp, warm cache``: ``selfhelp run cpor-customer-association`` through
   the real command line, with the first-paint cache (``selfhelp.tui.first_paint``)
-  filled by an earlier run, as on every start after the first one (and after
-  any ``selfhelp list``/``validate``/...): the first question is painted from
-  the cache, then the flows load in a thread behind it. Also reported: when that
+  filled by an earlier run, as on every start after the first one: the first
+  question is painted from the cache, then the flows load in a thread behind it. Also reported: when that
   load has finished and the real session has replaced the cached view
   (``ready``), the moment an answer is acted on.
 - ``selfhelp, cold cache``: the same with an empty cache folder each time (the
   first start ever, or after the flow file changed): the flows are loaded and
-  validated before the first paint, as without a cache.
+  validated before the first paint, as without a cache (the cache is written
+  after the paint).
 
 The goal (issue 4) is a ratio of at most 1.25 on a warm cache. Run::
 

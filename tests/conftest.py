@@ -10,9 +10,10 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Loading flows writes the first-paint cache: keep it out of the user's cache folder (subprocesses too).
+    """Keep every test, and the apps and servers they start in subprocesses, out of the user's cache folder.
 
-    Session-wide, so that session fixtures which load flows are covered as well.
+    Loading flows writes no cache (tests/test_first_paint.py proves it); starting the app does, and some
+    tests start it in a child process (``selfhelp serve`` runs one per browser session) without saying where.
     """
     folder = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:

@@ -65,7 +65,10 @@ def test_missing_flow_folder_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     assert "no such flow folder" in capsys.readouterr().err
 
 
-def test_unknown_flow_is_a_usage_error_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_flow_is_a_usage_error_with_a_suggestion(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))  # 'run' reads the start-up cache: not the user's
     assert main(["run", "cpor-customer-asociation"]) == 2
     assert "did you mean 'cpor-customer-association'" in capsys.readouterr().err
 

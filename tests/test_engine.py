@@ -87,7 +87,7 @@ def test_input_spec_describes_the_checks(mini: Flow) -> None:
     session.choose(1)
     spec = session.step().input
     assert spec is not None and spec.kind == "input"
-    assert spec.required and spec.expects == ["required", "a GUID"]
+    assert spec.required and spec.expects == ("required", "a GUID")
     assert spec.default == GUID  # a known value is offered again
 
 

@@ -1,4 +1,8 @@
-"""The first-paint cache: a hit only for exactly the files it was made from; anything odd is a miss, never a crash."""
+"""The first-paint cache: a hit only for exactly the files it was made from; anything odd is a miss, never a crash.
+
+The cache is written only by :func:`first_paint.remember` (the ``run`` command calls it
+after loading); loading a catalog writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selfhelp.commands.common import load_and_remember
-from selfhelp.flow.catalog import FlowSource, load_catalog
+from selfhelp.flow.catalog import Catalog, FlowSource, load_catalog
 from selfhelp.flow.sources import CONFIG_NAME
 from selfhelp.session.engine import Session
+from selfhelp.session.step import ChoiceView, StepView
 from selfhelp.tui import first_paint
 
 HERE = Path(__file__).parent
@@ -42,9 +46,17 @@ def sources(folder: Path) -> list[FlowSource]:
     return [FlowSource(folder, "option")]
 
 
+def warm(folder: Path) -> Catalog:
+    """Load the flows and record their first screens, as the ``run`` command does."""
+    stamps = first_paint.stamp_files(sources(folder))
+    catalog = load_catalog(sources(folder))
+    first_paint.remember(sources(folder), catalog, stamps)
+    return catalog
+
+
 def expected(folder: Path, flow_id: str) -> first_paint.FirstScreen:
     """The first screen as the engine makes it, from a fresh load."""
-    flow = load_and_remember(sources(folder)).flows[flow_id].flow
+    flow = load_catalog(sources(folder)).flows[flow_id].flow
     return first_paint.first_screen(flow, Session(flow).step())
 
 
@@ -54,29 +66,35 @@ def touch_later(path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
-def test_a_load_fills_the_cache_and_the_next_start_hits_it(cache: Path, flows: Path) -> None:
+def test_loading_flows_never_writes_the_cache(cache: Path, flows: Path) -> None:
+    load_catalog(sources(flows))
+    assert not cache.parent.exists()
+
+
+def test_remembering_fills_the_cache_and_the_next_start_hits_it(cache: Path, flows: Path) -> None:
     assert first_paint.lookup(sources(flows), "mini") is None  # cold
-    load_and_remember(sources(flows))
+    warm(flows)
     hit = first_paint.lookup(sources(flows), "mini")
     assert hit is not None and hit.warnings == ()
     assert hit.screen == expected(flows, "mini")
-    assert hit.screen.step.title == "What went wrong?"
-    assert hit.screen.step.choices == ("I have an error message", "Something else")
+    assert hit.screen.step == StepView(
+        node_id="kind",
+        kind="question",
+        title="What went wrong?",
+        text="Pick the **closest** answer.",
+        source="Recommended Steps",
+        choices=(
+            ChoiceView("I have an error message", "paste"),
+            ChoiceView("Something else", "tenant"),
+        ),
+    )
     # With no flow named and a single flow, that flow (`selfhelp` goes straight in).
     assert first_paint.lookup(sources(flows), None) == hit
 
 
-def test_the_flow_layer_alone_leaves_the_cache_alone(cache: Path, flows: Path) -> None:
-    """Loading is core (no knowledge of the app); the commands' load is what warms the cache."""
-    assert "mini" in load_catalog(sources(flows)).flows
-    assert not cache.exists()
-    load_and_remember(sources(flows))
-    assert cache.is_file()
-
-
 def test_an_unknown_flow_or_several_flows_without_a_name_is_a_miss(cache: Path, flows: Path) -> None:
     shutil.copy(SECOND, flows / "second.yaml")
-    load_and_remember(sources(flows))
+    warm(flows)
     assert first_paint.lookup(sources(flows), "nope") is None  # the slow path says 'no flow' with a suggestion
     assert first_paint.lookup(sources(flows), None) is None  # the picker
     assert first_paint.lookup(sources(flows), "tui-second") is not None
@@ -89,7 +107,7 @@ def test_any_change_to_the_files_is_a_miss(
     change: str, cache: Path, flows: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(SECOND, flows / "second.yaml")
-    load_and_remember(sources(flows))
+    warm(flows)
     assert first_paint.lookup(sources(flows), "mini") is not None
     mini = flows / "mini.yaml"
     if change == "edit":
@@ -105,8 +123,8 @@ def test_any_change_to_the_files_is_a_miss(
     else:
         monkeypatch.setattr(first_paint, "__version__", "99.0")
     assert first_paint.lookup(sources(flows), "mini") is None
-    if change == "edit":  # the next load warms it again, with the new text
-        load_and_remember(sources(flows))
+    if change == "edit":  # the next start warms it again, with the new text
+        warm(flows)
         hit = first_paint.lookup(sources(flows), "mini")
         assert hit is not None and hit.screen.step.title == "What broke?"
 
@@ -116,7 +134,7 @@ def test_a_broken_flow_is_never_cached_and_its_warning_is_kept(
 ) -> None:
     shutil.copy(BROKEN, flows / "broken.yaml")
     monkeypatch.chdir(flows.parent)
-    catalog = load_and_remember(sources(flows))
+    catalog = warm(flows)
     assert catalog.broken
     hit = first_paint.lookup(sources(flows), "mini")
     assert hit is not None
@@ -134,10 +152,10 @@ def test_a_broken_flow_is_never_cached_and_its_warning_is_kept(
     [
         b"",
         b"\x00\xff not json",
-        b'{"format": 1, "version": "0.1.0", "records": [',
+        b'{"format": 2, "version": "0.1.0", "records": [',
         b"[]",
-        b'{"format": 1, "version": "0.1.0", "records": {"a": 1}}',
-        b'{"format": 1, "version": "0.1.0", "records": [1, "x", null]}',
+        b'{"format": 2, "version": "0.1.0", "records": {"a": 1}}',
+        b'{"format": 2, "version": "0.1.0", "records": [1, "x", null]}',
         b"[" * 200_000,  # deeper than the JSON reader's recursion limit
     ],
 )
@@ -145,7 +163,7 @@ def test_a_corrupt_cache_file_is_a_miss_and_is_replaced(damage: bytes, cache: Pa
     cache.parent.mkdir(parents=True)
     cache.write_bytes(damage)
     assert first_paint.lookup(sources(flows), "mini") is None
-    load_and_remember(sources(flows))
+    warm(flows)
     assert first_paint.lookup(sources(flows), "mini") is not None
 
 
@@ -172,7 +190,7 @@ def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
 @given(data=st.data())
 def test_a_damaged_record_never_crashes_a_lookup(data: st.DataObject, cache: Path, flows: Path) -> None:
     cache.unlink(missing_ok=True)
-    load_and_remember(sources(flows))
+    warm(flows)
     good = json.loads(cache.read_text())
     where = data.draw(st.sampled_from(_paths(good)[1:]))
     damaged = json.loads(cache.read_text())
@@ -186,32 +204,31 @@ def test_a_damaged_record_never_crashes_a_lookup(data: st.DataObject, cache: Pat
     cache.write_text(json.dumps(damaged))
     hit = first_paint.lookup(sources(flows), "mini")  # must not raise
     if hit is not None:  # only when the damage left a valid record of the same files
-        assert isinstance(hit.screen.step, first_paint.Step)
-        assert all(isinstance(c, str) for c in hit.screen.step.choices)
+        assert isinstance(hit.screen.step, StepView)
+        assert all(isinstance(c, ChoiceView) and isinstance(c.label, str) for c in hit.screen.step.choices)
 
 
-def test_an_unwritable_cache_never_stops_loading(tmp_path: Path, flows: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unwritable_cache_is_no_error(tmp_path: Path, flows: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv(first_paint.CACHE_ENV, str(blocker))
-    catalog = load_and_remember(sources(flows))
+    catalog = warm(flows)
     assert "mini" in catalog.flows
     assert first_paint.lookup(sources(flows), "mini") is None
 
 
 def test_the_cache_is_written_atomically_and_only_when_it_changes(cache: Path, flows: Path) -> None:
-    load_and_remember(sources(flows))
+    warm(flows)
     before = cache.stat().st_mtime_ns
     touch = cache.stat().st_ino
-    load_and_remember(sources(flows))
+    warm(flows)
     assert (cache.stat().st_mtime_ns, cache.stat().st_ino) == (before, touch)  # nothing new: not rewritten
     assert [p.name for p in cache.parent.iterdir()] == [first_paint.CACHE_NAME]  # no temporary files left
 
 
 def test_a_file_changed_while_loading_is_not_cached(cache: Path, flows: Path) -> None:
-    stamps = first_paint.fingerprint(sources(flows))
-    catalog = load_and_remember(sources(flows))
-    cache.unlink()
+    stamps = first_paint.stamp_files(sources(flows))
+    catalog = load_catalog(sources(flows))
     touch_later(flows / "mini.yaml")
     first_paint.remember(sources(flows), catalog, stamps)
     assert not cache.exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from selfhelp.base import safe_yaml
 from selfhelp.base.diagnostics import Severity
 from selfhelp.base.safe_yaml import MAX_DEPTH, MAX_EXPANDED_VALUES, load_bytes, load_file
 from selfhelp.flow.validate import check_file
@@ -343,3 +344,36 @@ def test_a_redefined_anchor_is_measured_by_its_last_value() -> None:
     assert diag.rule == "yaml-syntax" and "duplicate anchor" in diag.message
     raw = f"a: &a y\nb: &a {deep}\nc: [[[[[[[[[[[[[*a]]]]]]]]]]]]]\n".encode()
     assert rules(raw) == ["too-deep"]
+
+
+# --- libyaml for the event walk ----------------------------------------------------------
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_the_event_walk_uses_libyaml_when_pyyaml_has_it() -> None:
+    assert safe_yaml._FAST_LOADER is yaml.CSafeLoader
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"a: 1\n b: 2\n",
+        b"a:\n\tb: 1\n",
+        b'a: "open\n',
+        b"a: [1, 2\n",
+        b"a: 1\n---\nb: 2\n",
+        b"a: [1, 2]]\n",
+        b"key: @reserved\n",
+        ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)).encode(),
+        ("- " * (MAX_DEPTH + 1) + "x\n").encode(),
+        GOOD.read_bytes(),
+        'name: café ✓\nlist: [é, "ü"]\n'.encode(),
+    ],
+)
+def test_libyaml_or_not_the_problems_are_the_same(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml only speeds the walk up: what is reported, in which words and where, is PyYAML's either way."""
+    fast = load_bytes(raw, "t.yaml")
+    monkeypatch.setattr(safe_yaml, "_FAST_LOADER", None)
+    slow = load_bytes(raw, "t.yaml")
+    assert fast.problems == slow.problems
+    assert (fast.data, fast.values, fast.keys) == (slow.data, slow.values, slow.keys)

@@ -286,6 +286,7 @@ def test_a_hand_edited_step_is_reported_not_crashed_on(store: SessionStore, flow
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))  # 'resume' refreshes the start-up cache
     return tmp_path
 
 
@@ -329,6 +330,7 @@ def test_resume_id_opens_the_app_with_the_session(
     assert kwargs["flow_id"] == "handoff-test" and kwargs["agent"] is True and kwargs["notice"] is None
     resumed = kwargs["session"]
     assert isinstance(resumed, Session) and resumed.values["customer_name"] == "Ada"
+    assert (data / "cache" / "first-paint.json").is_file()  # the next 'selfhelp run' paints from it
 
 
 def test_resume_errors_are_messages_not_tracebacks(data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]) -> None:

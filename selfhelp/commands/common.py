@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from selfhelp.flow.sources import FLOWS_ENV, FlowSource, flow_sources
-from selfhelp.tui.first_paint import fingerprint, remember, skipped_lines
+from selfhelp.tui.first_paint import skipped_lines
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
@@ -57,26 +58,37 @@ def warn_missing_env_folders(sources: list[FlowSource]) -> None:
 
 def catalog_from_args(args: argparse.Namespace) -> Catalog:
     """Load the shipped flows, SELFHELP_FLOWS and every ``--flows`` folder."""
-    return load_and_remember(sources_from_args(args))
-
-
-def load_and_remember(sources: list[FlowSource]) -> Catalog:
-    """Load the flows below ``sources`` and remember each one's first screen for the next start.
-
-    Every command that loads flows warms the first-paint cache
-    (:mod:`selfhelp.tui.first_paint`) this way; the files are stamped before
-    they are read, so a file edited meanwhile is not cached as it was.
-    """
     from selfhelp.flow.catalog import load_catalog  # pydantic: the app paints a cached screen before it loads
 
-    try:
-        stamps = fingerprint(sources)
-    except OSError:
-        stamps = None  # a file vanished while listing: no cache this time
+    return load_catalog(sources_from_args(args))
+
+
+def load_for_app(sources: list[FlowSource]) -> tuple[Catalog, Callable[[], None]]:
+    """Load the flows, and say how to refresh the first-paint cache from them (once the app has painted).
+
+    The refresh runs its job once, however often it is called, from whichever thread.
+    """
+    from selfhelp.flow.catalog import load_catalog
+    from selfhelp.tui.first_paint import remember, stamp_files
+
+    stamps = stamp_files(sources)  # before reading: a file changed meanwhile is then not cached
     catalog = load_catalog(sources)
-    if stamps is not None:
-        remember(sources, catalog, stamps)
-    return catalog
+    return catalog, _once(lambda: remember(sources, catalog, stamps))
+
+
+def _once(job: Callable[[], None]) -> Callable[[], None]:
+    """``job``, run by the first call only; a second call meanwhile waits for it (calls may come from two threads)."""
+    lock = threading.Lock()
+    done = False
+
+    def run_once() -> None:
+        nonlocal done
+        with lock:
+            if not done:
+                done = True
+                job()
+
+    return run_once
 
 
 def write_output(path: Path | None, text: str) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, catalog_from_args, require_terminal, warn_broken
+from selfhelp.commands.common import UsageError, load_for_app, require_terminal, sources_from_args, warn_broken
 
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     store = SessionStore()
     if args.session_id is None:
         return _list(store, show_all=args.all, as_json=args.json)
-    catalog = catalog_from_args(args)
+    catalog, refresh_first_paint = load_for_app(sources_from_args(args))
     warn_broken(catalog)
     from selfhelp.matcher import default_matcher
 
@@ -37,7 +37,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
 
-    return run_app(catalog, flow_id=session.flow.id, agent=args.agent, session=session, notice=notice)
+    # The flows are loaded: the next 'selfhelp run' can paint its first question from them.
+    status = run_app(
+        catalog,
+        flow_id=session.flow.id,
+        agent=args.agent,
+        session=session,
+        notice=notice,
+        after_paint=refresh_first_paint,
+    )
+    refresh_first_paint()
+    return status
 
 
 def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:

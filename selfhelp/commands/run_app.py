@@ -2,7 +2,9 @@
 
 When the first-paint cache (:mod:`selfhelp.tui.first_paint`) still fits the flow
 files, the app paints the first question from it straight away and loads the
-flows behind it; otherwise it loads them first, as without a cache.
+flows behind it; otherwise it loads them first, as without a cache. Either way
+the cache is refreshed from what was loaded once the first question is on
+screen: only the commands that start the app write it (this one and ``resume``).
 """
 
 from __future__ import annotations
@@ -11,30 +13,36 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, catalog_from_args, require_terminal, sources_from_args, warn_broken
+from selfhelp.commands.common import UsageError, load_for_app, require_terminal, sources_from_args, warn_broken
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
+    from selfhelp.flow.sources import FlowSource
     from selfhelp.tui.app import Loaded
     from selfhelp.tui.first_paint import Hit
 
 
 def run(args: argparse.Namespace) -> int:
     require_terminal()
+    from selfhelp.tui import first_paint
+
     flow_id: str | None = getattr(args, "flow_id", None)
-    hit = None if args.agent else _cached_first_screen(args, flow_id)
+    sources = sources_from_args(args)
+    hit = None if args.agent else first_paint.lookup(sources, flow_id)
     if hit is not None:
         for line in hit.warnings:  # what loading said last time, about the very same files
             print(line, file=sys.stderr)
         from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
 
-        return run_app(None, flow_id=hit.screen.flow_id, preview=hit.screen, loader=lambda: _load(args, hit))
-    catalog = catalog_from_args(args)
+        return run_app(None, flow_id=hit.screen.flow_id, preview=hit.screen, loader=lambda: _load(sources, args, hit))
+    catalog, refresh = load_for_app(sources)
     warn_broken(catalog)
     check_flow(catalog, flow_id)
     from selfhelp.tui.app import run_app
 
-    return run_app(catalog, flow_id=flow_id, agent=args.agent)
+    status = run_app(catalog, flow_id=flow_id, agent=args.agent, after_paint=refresh)
+    refresh()  # in case the app closed before its first paint: the cache is for the next start
+    return status
 
 
 def check_flow(catalog: Catalog, flow_id: str | None) -> None:
@@ -48,15 +56,8 @@ def check_flow(catalog: Catalog, flow_id: str | None) -> None:
         raise UsageError("no usable flows found; see 'selfhelp validate'")
 
 
-def _cached_first_screen(args: argparse.Namespace, flow_id: str | None) -> Hit | None:
-    """The cached first screen, if the flow files are exactly those it was made from."""
-    from selfhelp.tui.first_paint import lookup
-
-    return lookup(sources_from_args(args), flow_id)
-
-
-def _load(args: argparse.Namespace, hit: Hit) -> Loaded:
-    """Load the catalog behind the painted first screen (in a worker thread: no printing here).
+def _load(sources: list[FlowSource], args: argparse.Namespace, hit: Hit) -> Loaded:
+    """Load the catalog behind the painted first screen, and refresh the cache (in a worker thread: no printing).
 
     Checks the flow as a start without a cache would; a :class:`UsageError` is
     raised again once the app has closed, so the user reads it as usual.
@@ -64,10 +65,11 @@ def _load(args: argparse.Namespace, hit: Hit) -> Loaded:
     from selfhelp.tui.app import Loaded
     from selfhelp.tui.first_paint import skipped_lines
 
-    catalog = catalog_from_args(args)
+    catalog, refresh = load_for_app(sources)
     flow_id: str | None = getattr(args, "flow_id", None)
     check_flow(catalog, flow_id)
     if flow_id is None and len(catalog.flows) == 1:
         flow_id = next(iter(catalog.flows))
+    refresh()  # already behind the painted screen
     news = [line for line in skipped_lines(catalog) if line not in hit.warnings]
     return Loaded(catalog, flow_id, news)

@@ -25,15 +25,14 @@ from selfhelp.flow.models import (
     Condition,
     Flow,
     InputNode,
-    Link,
     MatchNode,
     OutcomeNode,
-    OutcomeResult,
     QuestionNode,
 )
 from selfhelp.matcher import default_matcher
 from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session import answers
+from selfhelp.session.step import ChoiceView, InputSpec, LinkView, StepView
 
 SESSION_FORMAT = 1
 CONTINUE_LABEL = "Continue"
@@ -110,57 +109,6 @@ class SessionState(BaseModel):
     """Free notes (a support agent's), carried into the case summary."""
     history: list[Visit]
     """Every visit, in order; the last is the current step."""
-
-
-class ChoiceView(BaseModel):
-    """One answer offered at the current step."""
-
-    model_config = ConfigDict(frozen=True)
-
-    label: str
-    """The text shown."""
-    target: str | None
-    """The node it leads to (``None`` for 'none of these' without a fallback)."""
-    kind: Literal["choice", "continue", "skip", "candidate", "none_of_these"] = "choice"
-    """What picking it means."""
-
-
-class InputSpec(BaseModel):
-    """What a free-text step expects."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: Literal["input", "match"]
-    """A checked answer, or an error message to match."""
-    placeholder: str | None = None
-    multiline: bool = False
-    required: bool = False
-    expects: list[str] = []
-    """Human descriptions of the checks the answer must pass."""
-    default: str | None = None
-    """A value already known for this step (from presets or an earlier paste)."""
-
-
-class StepView(BaseModel):
-    """Everything a user interface needs to show the current step."""
-
-    model_config = ConfigDict(frozen=True)
-
-    node_id: str
-    kind: str
-    title: str | None
-    text: str
-    """Markdown."""
-    source: str | None
-    links: list[Link]
-    choices: list[ChoiceView]
-    input: InputSpec | None
-    previous_answer: str | None
-    """The answer given here before going back, to show (and offer again)."""
-    pending: MatchResult | None
-    """An ambiguous match: the choices are its candidates."""
-    outcome: OutcomeResult | None
-    """Set when this step ends the conversation."""
 
 
 class Reply(BaseModel):
@@ -267,18 +215,40 @@ class Session:
         """The current step, ready to show."""
         visit = self.current
         node = self.node
+        return self._view(
+            visit.node,
+            choices=tuple(self._choices(node, visit)),
+            input=self._input_spec(node, visit),
+            previous_answer=visit.undone.text if visit.undone else None,
+            pending=visit.pending.query if visit.pending else None,
+            outcome=node.result.value if isinstance(node, OutcomeNode) else None,
+        )
+
+    def transcript(self) -> list[tuple[StepView, str]]:
+        """The steps answered so far, each with the answer shown under it (to show a resumed session).
+
+        A step waiting for a "did you mean" pick was answered too: its pasted
+        message is its answer. The steps carry no choices or input (they are done).
+        """
+        history = self.state.history
+        answered = history if history[-1].pending is not None else history[:-1]
+        shown: list[tuple[StepView, str]] = []
+        for visit in answered:
+            text = visit.answer.text if visit.answer else visit.pending.query if visit.pending else ""
+            shown.append((self._view(visit.node), text))
+        return shown
+
+    def _view(self, node_id: str, **current: Any) -> StepView:
+        """The step at node ``node_id``; ``current`` gives what only the current step has (choices, input...)."""
+        node = self.flow.nodes[node_id]
         return StepView(
-            node_id=visit.node,
+            node_id=node_id,
             kind=node.kind,
             title=node.title,
             text=node.text,
             source=node.source,
-            links=list(node.links),
-            choices=self._choices(node, visit),
-            input=self._input_spec(node, visit),
-            previous_answer=visit.undone.text if visit.undone else None,
-            pending=visit.pending,
-            outcome=node.result if isinstance(node, OutcomeNode) else None,
+            links=tuple(LinkView(link.title, link.url) for link in node.links),
+            **current,
         )
 
     def _visible(self, choices: list[Choice]) -> list[Choice]:
@@ -307,7 +277,7 @@ class Session:
                 placeholder=node.placeholder,
                 multiline=node.multiline,
                 required=any(v.type.value == "required" for v in node.validators),
-                expects=[answers.describe(v) for v in node.validators],
+                expects=tuple(answers.describe(v) for v in node.validators),
                 default=self.values.get(node.store) or self._prefill(node),
             )
         if isinstance(node, MatchNode):

@@ -147,11 +147,15 @@ class SessionStore:
 
     def save(self, session: Session) -> Path:
         """Write the session (atomically), replacing its earlier save; returns the file."""
+        path = self.path_for(session.id)
+        write_atomic(path, self.file_text(session))
+        return path
+
+    def file_text(self, session: Session) -> str:
+        """The text :meth:`save` writes for the session as it is now (the app writes it in a thread)."""
         data = session.snapshot()
         data["saved"] = _facts(session).model_dump(mode="json")
-        path = self.path_for(session.id)
-        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        return path
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def delete(self, session_id: str) -> bool:
         """Remove a saved session; ``False`` when there was none."""

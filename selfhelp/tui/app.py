@@ -3,34 +3,48 @@
 Start-up: given a cached first screen (``preview``, see :mod:`selfhelp.tui.first_paint`)
 and a ``loader``, the app paints the first question at once and loads the flows
 in a thread behind it; the conversation takes the real session when it is ready.
-Nothing here imports pydantic, the engine or the catalog before the first paint.
+Nothing here imports pydantic, the engine or the catalog before the first paint;
+the settings file is read behind the first paint too (``settings``), and its keys
+applied when it has been read.
+
+Sessions are saved after every step by one writer thread (:class:`BackgroundWriter`):
+the session's text is taken on the UI thread, the disk is waited on in the thread,
+and quitting waits for the last save.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from selfhelp.base.atomic import BackgroundWriter
 from selfhelp.tui.commands import SelfHelpCommands
-from selfhelp.tui.config import UIConfig, config_path, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
     from selfhelp.session.engine import Session
     from selfhelp.session.store import SessionStore
+    from selfhelp.tui.config import UIConfig
     from selfhelp.tui.first_paint import FirstScreen
 
 #: The worker group of the load behind a cached first screen.
 LOAD_GROUP = "load-catalog"
+#: The worker group of the settings file, read behind the first paint.
+SETTINGS_GROUP = "read-settings"
+
+#: Reads the settings file: the settings and a problem to tell the user (see :func:`selfhelp.tui.config.load_config`).
+SettingsReader = Callable[[], "tuple[UIConfig, str | None]"]
 
 
 @dataclass
@@ -42,6 +56,14 @@ class Loaded:
     """The flow to open (``None``: several flows now, so the picker)."""
     warnings: list[str] = field(default_factory=list)
     """Lines about unusable flow files not already printed before the app started."""
+
+
+class SaveFailed(Message):
+    """A session could not be written (posted by the writer thread)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
 
 
 class SelfHelpApp(App[int]):
@@ -66,9 +88,11 @@ class SelfHelpApp(App[int]):
         store: SessionStore | Callable[[], SessionStore] | None = None,
         config: UIConfig | None = None,
         config_problem: str | None = None,
+        settings: SettingsReader | None = None,
         summaries_dir: Path | None = None,
         preview: FirstScreen | None = None,
         loader: Callable[[], Loaded] | None = None,
+        after_paint: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         if catalog is None and (preview is None or loader is None):
@@ -80,20 +104,25 @@ class SelfHelpApp(App[int]):
         self.session = session
         self.notice = notice
         self._store = store
-        self.config = config or UIConfig()
+        self.config = config
+        """The settings given, or read by ``settings`` (``None``: the defaults, or not read yet)."""
         self.config_problem = config_problem
+        self._settings = settings
         self.summaries_dir = summaries_dir
         """Where case summaries are saved (``None``: the data folder's ``summaries/``)."""
         self.on_first_step: Callable[[], None] | None = None
         """Called once, when the first step is on screen (the start-up benchmark uses it)."""
+        self._writer = BackgroundWriter(on_error=lambda _path, error: self._save_error(error))
+        self.save_problem: str | None = None
+        """A failed save not yet told in the app (the app closed first): ``run_app`` prints it."""
         self._save_failed = False
         self._saved_ids: set[str] = set()
         self.preview = preview
         self._loader = loader
+        self._after_paint = after_paint
         self.load_error: BaseException | None = None
         """Why the load behind the first screen failed; ``run_app`` raises it once the app has closed."""
         self._waiting: ConversationScreen | None = None
-        self._after_load: list[Callable[[], None]] = []
 
     @property
     def store(self) -> SessionStore | None:
@@ -124,18 +153,24 @@ class SelfHelpApp(App[int]):
         return FlowPickerScreen(self.catalog)
 
     def on_mount(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
-        if self.config_problem:
-            self.notify(self.config_problem, severity="warning", markup=False, timeout=10)
+        if self.config is not None or self.config_problem:
+            self._apply_settings(self.config, self.config_problem)
+        if not isinstance(self.screen, ConversationScreen):
+            # The flow picker: no step to wait for, so what waits for the first paint starts after this one.
+            self.call_after_refresh(self._after_first_paint)
+
+    def _apply_settings(self, config: UIConfig | None, problem: str | None) -> None:
+        if config is not None and config.keymap:
+            self.set_keymap(config.keymap)
+        if problem:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
 
     # --- what screens ask of the app ------------------------------------------------------
 
     def open_flow(self, flow_id: str, *, jump_to: str | None = None, agent: bool | None = None) -> None:
         """Start a new session on ``flow_id`` (replacing the conversation on screen)."""
-        if self.catalog is None:
-            self._after_load.append(lambda: self.open_flow(flow_id, jump_to=jump_to, agent=agent))
-            return
+        # Flows are opened from the picker, the palette's flow list or a search: none is offered before the load.
+        assert self.catalog is not None, "no flow can be opened before the flows are loaded"
         from selfhelp.session.engine import Session
 
         loaded = self.catalog.get(flow_id)
@@ -153,10 +188,14 @@ class SelfHelpApp(App[int]):
         """Go to the flow picker."""
         from selfhelp.tui.screens.picker import FlowPickerScreen
 
-        if self.catalog is None:
-            self._after_load.append(self.action_pick_flow)
-            return
+        assert self.catalog is not None, "disabled until the flows are loaded: see check_action"
         self._replace_top(FlowPickerScreen(self.catalog))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The flow picker needs the flows: disabled while they load behind a cached first screen."""
+        if action == "pick_flow" and self.catalog is None:
+            return None
+        return True
 
     def _replace_top(self, screen: Screen, *, replace: bool = True) -> None:
         """Show ``screen`` in place of the top one, or over it when it is the first screen.
@@ -170,18 +209,38 @@ class SelfHelpApp(App[int]):
             self.push_screen(screen)
 
     def save(self, session: Session) -> None:
-        """Save the session after a step; a failure is said once and never stops the conversation."""
-        if self.store is None:
+        """Save the session after a step, in the writer thread; a failure is said once and never stops anything.
+
+        The session's text is taken here, on the UI thread, so the thread writes
+        the state as it is now, whatever the user does next.
+        """
+        store = self.store
+        if store is None or not self._save_needed(session):
             return
-        if not self._save_needed(session):
+        self._writer.write(store.path_for(session.id), store.file_text(session))
+        self._saved_ids.add(session.id)
+
+    def wait_for_saves(self, timeout: float | None = None) -> bool:
+        """Block until every save asked so far is on disk (or failed); ``False`` if ``timeout`` ran out first."""
+        return self._writer.wait(timeout)
+
+    def _save_error(self, error: Exception) -> None:
+        """In the writer thread: keep the first failure, and have the app tell it."""
+        if self.save_problem is None and not self._save_failed:
+            self.save_problem = f"Could not save this session: {error}"
+            self.post_message(SaveFailed(error))
+
+    @on(SaveFailed)
+    def _tell_save_failed(self, message: SaveFailed) -> None:
+        if self._save_failed or self.save_problem is None:
             return
-        try:
-            self.store.save(session)
-            self._saved_ids.add(session.id)
-        except OSError as exc:
-            if not self._save_failed:
-                self._save_failed = True
-                self.notify(f"Could not save this session: {exc}", severity="warning", markup=False)
+        self._save_failed = True
+        self.notify(self.save_problem, severity="warning", markup=False)
+        self.save_problem = None  # told
+
+    def on_unmount(self) -> None:
+        """Quitting waits for the last save (a few milliseconds: one file, written once)."""
+        self._writer.wait()
 
     def _save_needed(self, session: Session) -> bool:
         """A session still at its first step with nothing in it is not worth a file (and start-up stays fast)."""
@@ -194,17 +253,26 @@ class SelfHelpApp(App[int]):
         callback, self.on_first_step = self.on_first_step, None
         if callback is not None:
             self.call_after_refresh(callback)
-        if self._loader is not None:
-            # The first question is painted: only now load the flows, so that loading never delays it.
-            self.call_after_refresh(self._load_behind)
+        self._after_first_paint()
+
+    def _after_first_paint(self) -> None:
+        """The first screen is painted: only now load the flows, read the settings and so on (once each),
+        so that none of it delays the first paint."""
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            self.call_after_refresh(self._load_behind, loader)
+        settings, self._settings = self._settings, None
+        if settings is not None:
+            self.call_after_refresh(self._read_settings, settings)
+        job, self._after_paint = self._after_paint, None
+        if job is not None:
+            self.call_after_refresh(self._run_after_paint, job)
 
     # --- loading behind a cached first screen ---------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
-    def _load_behind(self) -> tuple[Loaded, Session | None]:
+    def _load_behind(self, loader: Callable[[], Loaded]) -> tuple[Loaded, Session | None]:
         """Load the catalog and start the session, off the UI thread."""
-        loader, self._loader = self._loader, None
-        assert loader is not None
         loaded = loader()
         if loaded.flow_id is None:
             return loaded, None
@@ -212,7 +280,19 @@ class SelfHelpApp(App[int]):
 
         return loaded, Session(loaded.catalog.flows[loaded.flow_id].flow)
 
+    @work(thread=True, exit_on_error=False, group=SETTINGS_GROUP)
+    def _read_settings(self, reader: SettingsReader) -> tuple[UIConfig, str | None]:
+        """Read the settings file off the UI thread (it may load YAML, and whatever checks it)."""
+        return reader()
+
+    @work(thread=True, exit_on_error=False)
+    def _run_after_paint(self, job: Callable[[], object]) -> None:
+        job()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == SETTINGS_GROUP and event.state is WorkerState.SUCCESS:
+            self.config, self.config_problem = event.worker.result  # type: ignore[misc]
+            self._apply_settings(self.config, self.config_problem)
         if event.worker.group != LOAD_GROUP:
             return
         if event.state is WorkerState.ERROR:
@@ -236,9 +316,6 @@ class SelfHelpApp(App[int]):
                 while self.screen is not waiting and len(self.screen_stack) > 1:
                     self.pop_screen()  # help or the palette, opened over the first screen
                 self.action_pick_flow()
-        pending, self._after_load = self._after_load, []
-        for callback in pending:
-            callback()
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -248,6 +325,8 @@ class SelfHelpApp(App[int]):
 
         if isinstance(self.screen, HelpScreen):
             return
+        from selfhelp.tui.config import config_path
+
         self.push_screen(HelpScreen(self.key_rows(), str(config_path())))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
@@ -273,14 +352,16 @@ def run_app(
     notice: str | None = None,
     preview: FirstScreen | None = None,
     loader: Callable[[], Loaded] | None = None,
+    after_paint: Callable[[], object] | None = None,
 ) -> int:
     """Run the app in the terminal until the user quits; returns the exit status.
 
     With ``preview`` and ``loader`` (and no catalog), the first screen is painted
     from the cache and ``loader`` runs behind it; if it raises, the error is
-    raised again here, once the terminal is back to normal.
+    raised again here, once the terminal is back to normal. ``after_paint`` runs
+    in a thread once the first step is painted (the command refreshes the
+    first-paint cache there).
     """
-    config, problem = load_config()
     app = SelfHelpApp(
         catalog,
         flow_id=flow_id,
@@ -288,15 +369,23 @@ def run_app(
         session=session,
         notice=notice,
         store=_session_store,
-        config=config,
-        config_problem=problem,
+        settings=_read_settings,
         preview=preview,
         loader=loader,
+        after_paint=after_paint,
     )
     result = app.run()
+    if app.save_problem is not None:  # the app closed before it could say so
+        print(f"selfhelp: {app.save_problem}", file=sys.stderr)
     if app.load_error is not None:
         raise app.load_error
     return result or 0
+
+
+def _read_settings() -> tuple[UIConfig, str | None]:
+    from selfhelp.tui.config import load_config  # behind the first paint: reading it may load YAML and more
+
+    return load_config()
 
 
 def _session_store() -> SessionStore:

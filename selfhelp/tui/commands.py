@@ -35,9 +35,11 @@ class SelfHelpCommands(Provider):
                 )
         screen = self.screen
         for title, help_text, action in ACTIONS:
+            # Only what can run now: an action hidden (False) or disabled (None, as while the flows load) is left out.
             if action.startswith("app."):
-                entries.append((title, help_text, partial(app.run_action, action.removeprefix("app."))))
-            elif hasattr(screen, f"action_{action}") and screen.check_action(action, ()) is not False:
+                if app.check_action(action.removeprefix("app."), ()):
+                    entries.append((title, help_text, partial(app.run_action, action.removeprefix("app."))))
+            elif hasattr(screen, f"action_{action}") and screen.check_action(action, ()):
                 entries.append((title, help_text, partial(screen.run_action, action)))
         return entries
 

@@ -4,8 +4,11 @@ Loading the catalog means importing pydantic, parsing YAML and validating every
 flow: a few hundred milliseconds before anything could be shown. What the first
 screen shows (the flow's title and description, its first question and answers)
 is plain data that rarely changes, so it is kept in a JSON file in the user's
-cache folder (``$SELFHELP_CACHE_DIR`` overrides it), rewritten whenever a catalog
-is loaded, and read back here with the standard library only.
+cache folder (``$SELFHELP_CACHE_DIR`` overrides it) and read back here with the
+standard library only. The step is the engine's own
+:class:`~selfhelp.session.step.StepView`, stored as it is. Loading flows never
+writes this file: the command that starts the app refreshes it after loading,
+once the first question is on screen (:func:`remember`).
 
 A cached screen is trusted only for exactly the files it was made from: every
 flow file below the same sources (resolved path, ``mtime_ns``, size), the lint
@@ -21,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,59 +32,22 @@ from selfhelp import __version__
 from selfhelp.base.atomic import write_atomic
 from selfhelp.base.paths import user_path
 from selfhelp.flow.sources import FlowSource, find_config, flow_files
+from selfhelp.session.step import StepView
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
     from selfhelp.flow.models import Flow
-    from selfhelp.session.engine import StepView
 
 #: Where the cache lives instead of the platform's user cache folder (tests and benchmarks use it).
 CACHE_ENV = "SELFHELP_CACHE_DIR"
 CACHE_NAME = "first-paint.json"
-#: Bumped when the file's layout changes: an older file is then simply a miss.
-FORMAT = 1
+#: Bumped when the file's layout changes (a field added to the step too): an older file is then simply a miss.
+FORMAT = 2
 #: Sets of flow folders remembered at once (each ``--flows`` combination is one).
 MAX_RECORDS = 16
 
 #: One file's identity: resolved path, ``mtime_ns``, size.
 Stamp = tuple[str, int, int]
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link under a step."""
-
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class AnswerSpec:
-    """What a free-text step takes (the fields of :class:`selfhelp.session.engine.InputSpec` the screen shows)."""
-
-    kind: str
-    multiline: bool
-    placeholder: str | None
-    expects: tuple[str, ...]
-    default: str | None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step as the conversation screen shows it: plain data, made from an engine ``StepView``."""
-
-    node_id: str
-    kind: str
-    title: str | None
-    text: str
-    source: str | None
-    links: tuple[Link, ...]
-    choices: tuple[str, ...]
-    """The labels of the answers offered."""
-    input: AnswerSpec | None
-    previous_answer: str | None = None
-    outcome: str | None = None
-    """The outcome's result (``resolved``, ``contact_support``, ...) when the step ends the conversation."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +57,22 @@ class FirstScreen:
     flow_id: str
     title: str
     description: str
-    step: Step
+    step: StepView
+
+    def to_data(self) -> dict[str, Any]:
+        """The screen as plain JSON-ready data (read back by :meth:`from_data`)."""
+        step = self.step.to_data()
+        return {"flow_id": self.flow_id, "title": self.title, "description": self.description, "step": step}
+
+    @classmethod
+    def from_data(cls, data: object) -> FirstScreen:
+        """A screen from :meth:`to_data`'s form; raises ``ValueError`` (or ``StepDataError``) if it is damaged."""
+        if not isinstance(data, dict) or sorted(data) != ["description", "flow_id", "step", "title"]:
+            raise ValueError("not a first screen")
+        texts = [data[name] for name in ("flow_id", "title", "description")]
+        if not all(isinstance(text, str) for text in texts):
+            raise ValueError("not a first screen: a text is not text")
+        return cls(*texts, StepView.from_data(data["step"]))
 
 
 @dataclass(frozen=True)
@@ -103,31 +84,12 @@ class Hit:
     """The lines about unusable flow files that loading printed (the same files, so the same lines)."""
 
 
-# --- from the engine's objects to plain data -----------------------------------------------
-
-
-def step_of(view: StepView) -> Step:
-    """The plain form of an engine step view."""
-    spec = view.input
-    return Step(
-        node_id=view.node_id,
-        kind=view.kind,
-        title=view.title,
-        text=view.text,
-        source=view.source,
-        links=tuple(Link(link.title, link.url) for link in view.links),
-        choices=tuple(choice.label for choice in view.choices),
-        input=None
-        if spec is None
-        else AnswerSpec(spec.kind, spec.multiline, spec.placeholder, tuple(spec.expects), spec.default),
-        previous_answer=view.previous_answer,
-        outcome=None if view.outcome is None else str(view.outcome.value),
-    )
+# --- what a first screen is made of ----------------------------------------------------------
 
 
 def first_screen(flow: Flow, view: StepView) -> FirstScreen:
     """The first screen of ``flow`` at ``view`` (its start step, for a new session)."""
-    return FirstScreen(flow.id, flow.title, flow.description, step_of(view))
+    return FirstScreen(flow.id, flow.title, flow.description, view)
 
 
 def skipped_lines(catalog: Catalog) -> list[str]:
@@ -156,6 +118,14 @@ def fingerprint(sources: Sequence[FlowSource]) -> list[Stamp]:
     return [_stamp(p) for p in [*files, *used]]
 
 
+def stamp_files(sources: Sequence[FlowSource]) -> list[Stamp] | None:
+    """:func:`fingerprint`, taken just before loading ``sources`` (for :func:`remember`); ``None`` if one vanished."""
+    try:
+        return fingerprint(sources)
+    except OSError:
+        return None
+
+
 def _stamp(path: Path) -> Stamp:
     stat = path.stat()
     return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -173,14 +143,15 @@ def cache_path(environ: Mapping[str, str] | None = None) -> Path:
     return user_path("cache", CACHE_ENV, CACHE_NAME, environ=environ)
 
 
-def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp]) -> None:
+def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp] | None) -> None:
     """Record the first screen of every flow of ``catalog``, loaded from files with these ``stamps``.
 
-    Never raises: the cache only makes the next start faster, and loading flows
-    must not fail because a cache folder is read-only or full.
+    ``stamps`` come from :func:`stamp_files` before loading (``None``: nothing is
+    recorded). Never raises: the cache only makes the next start faster, and the
+    app must not fail because a cache folder is read-only or full.
     """
     try:
-        if fingerprint(sources) != stamps:
+        if stamps is None or fingerprint(sources) != stamps:
             return  # a file changed while it was being read: what was loaded may not match the stamps
         record = {
             "sources": _sources_key(sources),
@@ -202,7 +173,7 @@ def _first_screens(catalog: Catalog) -> dict[str, Any]:
         view = Session(loaded.flow).step()
         # A flow that starts at an outcome shows a case summary, built from a session: not worth caching.
         if view.outcome is None and view.pending is None:
-            screens[flow_id] = asdict(first_screen(loaded.flow, view))
+            screens[flow_id] = first_screen(loaded.flow, view).to_data()
     return screens
 
 
@@ -255,37 +226,8 @@ def lookup(sources: Sequence[FlowSource], flow_id: str | None) -> Hit | None:
             flow_id = next(iter(flows))
         if flow_id not in flows:
             return None
-        return Hit(_screen_from(flows[flow_id]), tuple(str(w) for w in warnings))
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            return None
+        return Hit(FirstScreen.from_data(flows[flow_id]), tuple(warnings))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration, RecursionError):
         return None  # a damaged cache is a miss, never a crash
-
-
-def _screen_from(data: dict[str, Any]) -> FirstScreen:
-    """A first screen from its JSON form; raises ``KeyError``/``TypeError``/``ValueError`` if damaged."""
-    step = dict(data["step"])
-    spec = step["input"]
-    step["links"] = tuple(Link(str(link["title"]), str(link["url"])) for link in step["links"])
-    step["choices"] = tuple(_text(c) for c in step["choices"])
-    if spec is not None:
-        step["input"] = AnswerSpec(
-            kind=_text(spec["kind"]),
-            multiline=bool(spec["multiline"]),
-            placeholder=_optional_text(spec["placeholder"]),
-            expects=tuple(_text(e) for e in spec["expects"]),
-            default=_optional_text(spec["default"]),
-        )
-    for name in ("node_id", "kind", "text"):
-        step[name] = _text(step[name])
-    for name in ("title", "source", "previous_answer", "outcome"):
-        step[name] = _optional_text(step.get(name))
-    return FirstScreen(_text(data["flow_id"]), _text(data["title"]), _text(data["description"]), Step(**step))
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)

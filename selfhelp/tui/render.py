@@ -1,9 +1,9 @@
 """Turning steps into what the screens show: Markdown for steps, short texts for notices.
 
-No Textual here: these are plain functions over :class:`~selfhelp.tui.first_paint.Step`
-(the plain form of an engine ``StepView``) and :class:`~selfhelp.matcher.results.MatchResult`,
+No Textual here: these are plain functions over the engine's
+:class:`~selfhelp.session.step.StepView` and :class:`~selfhelp.matcher.results.MatchResult`,
 tested without an app. Nothing here imports the engine or the models at load time:
-the first question is painted before they are imported.
+the first question is painted (from the first-paint cache) before they are imported.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from selfhelp.base.text import md_escape, shown
 if TYPE_CHECKING:
     from selfhelp.matcher.results import MatchResult
     from selfhelp.session.engine import Session
-    from selfhelp.tui.first_paint import Step
+    from selfhelp.session.step import StepView
 
 #: How each outcome is announced (by ``OutcomeResult`` value): a symbol and words, so meaning never rests on colour.
 OUTCOME_BANNERS: dict[str, str] = {
@@ -27,8 +27,13 @@ OUTCOME_BANNERS: dict[str, str] = {
 }
 
 
-def step_markdown(view: Step, *, agent: bool = False) -> str:
-    """The Markdown of one step: heading, body, links (and, for agents, the article section)."""
+def step_markdown(view: StepView, *, agent: bool = False) -> str:
+    """The Markdown of one step: heading, body, links (and, for agents, the article section).
+
+    A step waiting for a "did you mean" pick asks that question instead.
+    """
+    if view.pending is not None:
+        return pending_markdown()
     parts: list[str] = []
     title = md_escape(view.title) if view.title else ""
     if view.outcome is not None:

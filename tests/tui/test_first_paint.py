@@ -22,6 +22,7 @@ from selfhelp.cli import main
 from selfhelp.commands.common import UsageError
 from selfhelp.flow.catalog import Catalog
 from selfhelp.session.engine import Session
+from selfhelp.session.step import ChoiceView
 from selfhelp.tui import app as tui_app
 from selfhelp.tui.app import Loaded
 from selfhelp.tui.first_paint import FirstScreen, first_screen
@@ -116,17 +117,25 @@ async def test_an_answer_picked_before_the_session_is_ready_is_applied_once_it_i
         assert "One moment" not in screen_text(app)
 
 
-async def test_keys_pressed_while_loading_are_applied_in_order(make_app, catalog) -> None:
+async def test_while_loading_only_the_answer_is_kept_and_the_other_actions_are_disabled(make_app, catalog) -> None:
     gate = Gate(Loaded(catalog, CPOR))
     app = make_app(catalog=None, flow_id=CPOR, preview=cached(catalog), loader=gate)
     async with app.run_test(size=(80, 24)) as pilot:
         await loading(pilot, gate)
-        await pilot.press("2", "escape")  # answer, then take it back
-        await finish(pilot, gate)
         screen = conversation(app)
+        # Shown in the footer, but disabled until the session is there: pressing them does nothing.
+        assert [screen.check_action(a, ()) for a in ("back", "restart", "toggle_agent")] == [None, None, None]
+        assert app.check_action("pick_flow", ()) is None
+        await pilot.press("2", "escape", "ctrl+r", "f2")
+        await finish(pilot, gate)
+        assert at(app) == "sub-is-guid"  # the answer was given; nothing undone, restarted or toggled
+        assert [m.answer for m in screen.query(UserMessage)] == [SUBSCRIPTION]
+        assert not screen.query("UserMessage.-undone") and not screen.agent
+        assert [screen.check_action(a, ()) for a in ("back", "restart", "toggle_agent")] == [True, True, True]
+        assert app.check_action("pick_flow", ()) is True
+        await pilot.press("escape")  # and now they work
+        await pilot.pause()
         assert at(app) == "what-happening"
-        assert [m.answer for m in screen.query("UserMessage.-undone")] == [SUBSCRIPTION]
-        assert f"{SUBSCRIPTION}  ← your earlier answer" in screen_text(app)
 
 
 async def test_a_flow_changed_since_it_was_cached_is_shown_as_it_is_and_the_early_answer_dropped(
@@ -134,7 +143,10 @@ async def test_a_flow_changed_since_it_was_cached_is_shown_as_it_is_and_the_earl
 ) -> None:
     real = cached(catalog)
     stale = dataclasses.replace(
-        real, step=dataclasses.replace(real.step, title="An old question", choices=("Old A", "Old B"))
+        real,
+        step=dataclasses.replace(
+            real.step, title="An old question", choices=(ChoiceView("Old A", "x"), ChoiceView("Old B", "y"))
+        ),
     )
     gate = Gate(Loaded(catalog, CPOR))
     app = make_app(catalog=None, flow_id=CPOR, preview=stale, loader=gate)
@@ -174,16 +186,39 @@ async def test_several_flows_found_behind_a_single_cached_one_open_the_picker(ma
 def test_run_paints_from_the_cache_only_when_it_is_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))
     calls: list[tuple[Catalog | None, dict]] = []
-    monkeypatch.setattr(tui_app, "run_app", lambda catalog, **kw: calls.append((catalog, kw)) or 0)
-    assert main(["run", CPOR]) == 0  # cold: loaded first (and the cache is now warm)
+
+    def fake_run_app(catalog: Catalog | None, **kw: object) -> int:
+        calls.append((catalog, kw))
+        return 0
+
+    monkeypatch.setattr(tui_app, "run_app", fake_run_app)
+    assert main(["run", CPOR]) == 0  # cold: loaded first; the cache is written after the app (here, at once)
     assert main(["run", CPOR]) == 0  # warm: painted from the cache, loaded behind it
     assert main(["--agent", "run", CPOR]) == 0  # agent mode needs the whole flow for its map: loaded first
     (cold, cold_kw), (warm, warm_kw), (agent, _) = calls
-    assert isinstance(cold, Catalog) and cold_kw.get("preview") is None
+    assert isinstance(cold, Catalog) and cold_kw.get("preview") is None and callable(cold_kw["after_paint"])
     assert warm is None and warm_kw["preview"].flow_id == CPOR
     loaded = warm_kw["loader"]()
     assert loaded.flow_id == CPOR and CPOR in loaded.catalog.flows and loaded.warnings == []
     assert isinstance(agent, Catalog)
+
+
+def test_a_cold_run_writes_the_cache_only_after_the_first_paint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache" / "first-paint.json"
+    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(cache.parent))
+    seen: list[bool] = []
+
+    def fake_run_app(catalog: Catalog | None, **kw: object) -> int:
+        seen.append(cache.exists())  # the app starts (and paints) before anything is written
+        kw["after_paint"]()  # type: ignore[operator]
+        seen.append(cache.exists())
+        return 0
+
+    monkeypatch.setattr(tui_app, "run_app", fake_run_app)
+    assert main(["run", CPOR]) == 0
+    assert seen == [False, True]
 
 
 FIRST_PAINT_CHILD = """
@@ -213,13 +248,24 @@ print(json.dumps(seen))
 
 
 def test_with_a_warm_cache_nothing_heavy_is_imported_before_the_first_paint(tmp_path: Path) -> None:
+    """The first start (cold) loads before painting and leaves the cache warm; the next paints with the stdlib only.
+
+    A settings file is there: it is read behind the first paint, whatever reading it takes.
+    """
+    settings = tmp_path / "config.yaml"
+    settings.write_text("keymap:\n  back: ctrl+z\n")
     env = {
         **os.environ,
         "SELFHELP_CACHE_DIR": str(tmp_path / "cache"),
         "SELFHELP_DATA_DIR": str(tmp_path / "data"),
-        "SELFHELP_CONFIG": str(tmp_path / "none.yaml"),
+        "SELFHELP_CONFIG": str(settings),
     }
-    subprocess.run([sys.executable, "-m", "selfhelp", "list"], env=env, check=True, capture_output=True)  # warms it
-    out = subprocess.run([sys.executable, "-c", FIRST_PAINT_CHILD], env=env, check=True, capture_output=True, text=True)
-    seen = json.loads(out.stdout.strip().splitlines()[-1])
-    assert seen == {"cached": True, "loaded": []}
+    runs = []
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_PAINT_CHILD], env=env, check=True, capture_output=True, text=True
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cold, warm = runs
+    assert cold["cached"] is False and "selfhelp.session.engine" in cold["loaded"]
+    assert warm == {"cached": True, "loaded": []}

@@ -13,7 +13,7 @@ import pytest
 
 from tests.tui.conftest import CPOR, GUID, at, conversation
 
-#: Runs the app headless, answers three steps, says READY, then waits to be killed.
+#: Runs the app headless, answers three steps, waits for their saves, says READY, then waits to be killed.
 CHILD = textwrap.dedent(
     f"""
     import asyncio, sys, time
@@ -32,6 +32,7 @@ CHILD = textwrap.dedent(
             app.screen.query_one("#answer-input").value = {GUID!r}
             await pilot.press("enter")
             await pilot.pause()
+            app.wait_for_saves()              # saves are written by a thread: the last one is on disk now
             print("READY", flush=True)
             time.sleep(600)                   # blocks the loop: nothing more can be written
 

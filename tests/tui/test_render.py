@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from selfhelp.tui.first_paint import Link, Step
+from selfhelp.session.step import LinkView as Link
+from selfhelp.session.step import StepView as Step
 from selfhelp.tui.render import fit_crumbs, step_markdown
 
 

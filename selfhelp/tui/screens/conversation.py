@@ -6,10 +6,10 @@ add a note); every decision about where to go is the engine's.
 
 At start-up the screen may open without a session, painting a cached first
 screen (``preview``) while the app loads the flows. The user can already move
-through the choices and type; what needs the session (an answer sent, back,
-restart, ...) is kept and done, in order, once :meth:`ConversationScreen.attach`
-gives it. After an answer is sent the answer box waits, disabled, so no second
-answer can be aimed at a step that is about to change.
+through the choices and type, and answer: the answer is held and given once
+:meth:`ConversationScreen.attach` brings the session, the answer box waiting
+(disabled) meanwhile, so no second answer can be aimed at a step about to change.
+Every other action is disabled until then (:meth:`ConversationScreen.check_action`).
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
 from selfhelp.base.text import md_escape, shown
 from selfhelp.tui import render
-from selfhelp.tui.first_paint import Link, Step, first_screen, step_of
+from selfhelp.tui.first_paint import first_screen
 from selfhelp.tui.text import literal
 from selfhelp.tui.widgets.choices import ChoiceList
 from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessage
 from selfhelp.tui.widgets.paste_area import PasteArea
 
 if TYPE_CHECKING:
-    from selfhelp.matcher.results import MatchResult
     from selfhelp.session.engine import Reply, Session
+    from selfhelp.session.step import StepView
     from selfhelp.tui.app import SelfHelpApp
     from selfhelp.tui.first_paint import FirstScreen
 
@@ -97,7 +97,8 @@ class ConversationScreen(Screen[None]):
         """The session shown; the screen never changes it except through its methods (``None`` until attached)."""
         self.preview = preview
         """The cached first screen painted while the session loads."""
-        self._queued: list[Callable[[], None]] = []
+        self._held: Callable[[], None] | None = None
+        """An answer given on the cached first screen, given to the session once it is attached."""
         self._rendering: StepMessage | None = None
         self.notice = notice
         self.jump_to = jump_to
@@ -175,45 +176,39 @@ class ConversationScreen(Screen[None]):
     # --- before the session: the cached first screen --------------------------------------
 
     def attach(self, session: Session) -> None:
-        """Take the session the app loaded behind the cached first screen, and do what the user asked meanwhile.
+        """Take the session the app loaded behind the cached first screen, and give it the answer held meanwhile.
 
         When the session's first screen is the one painted (the usual case), nothing
         on screen moves; otherwise (the flow changed since it was cached) the
-        conversation is painted again from the session, and what the user did on the
+        conversation is painted again from the session, and an answer given on the
         outdated screen is dropped, with a notice, rather than applied to other choices.
         """
-        queued, self._queued = self._queued, []
+        held, self._held = self._held, None
         same = first_screen(session.flow, session.step()) == self.preview
         self.session, self.preview = session, None
         self.query_one("#answer").disabled = False
+        self.refresh_bindings()  # the actions disabled until now
         if same:
-            for callback in queued:
-                callback()
-            if not queued:
+            if held is not None:
+                held()
+            else:
                 self._refresh_chrome()
             return
         self.conversation.remove_children()
         self._answer_messages.clear()
         self._open_session()
-        if queued:
+        if held is not None:
             self.notify(
                 "This flow changed since it was last opened: the first question is shown again as it is now.",
                 severity="warning",
                 markup=False,
             )
 
-    def _later(self, callback: Callable[[], None], *, answer: bool = False) -> bool:
-        """Before the session is attached, keep ``callback`` for then (and say so); with a session, ``False``.
-
-        With ``answer``, the answer box waits (disabled) until then: the next step is on its way.
-        """
-        if self.session is not None:
-            return False
-        self._queued.append(callback)
-        if answer:
-            self.query_one("#answer").disabled = True
-            self.query_one("#hint", Static).update(Content("One moment: opening the flow…"))
-        return True
+    def _hold(self, answer: Callable[[], None]) -> None:
+        """Keep an answer given before the session is attached, for then; the answer box waits (disabled)."""
+        self._held = answer
+        self.query_one("#answer").disabled = True
+        self.query_one("#hint", Static).update(Content("One moment: opening the flow…"))
 
     def _build_tree(self) -> None:
         if self._tree_built or self.session is None:
@@ -249,42 +244,21 @@ class ConversationScreen(Screen[None]):
     def _replay(self) -> None:
         """Show the answered steps of a resumed session, as they were."""
         assert self.session is not None
-        history = self.session.history
-        # A step waiting for a "did you mean" pick was answered too: its paste is shown like the others.
-        shown = history if history[-1].pending is not None else history[:-1]
-        for visit in shown:
-            node = self.session.flow.nodes[visit.node]
-            view = Step(
-                node_id=visit.node,
-                kind=node.kind,
-                title=node.title,
-                text=node.text,
-                source=node.source,
-                links=tuple(Link(link.title, link.url) for link in node.links),
-                choices=(),
-                input=None,
-            )
+        for view, answer in self.session.transcript():
             self._say(StepMessage(render.step_markdown(view, agent=self.agent)))
-            if visit.answer is not None:
-                self._add_answer(visit.answer.text)
-            elif visit.pending is not None:
-                self._add_answer(visit.pending.query)
+            self._add_answer(answer)
 
     def _show_step(self) -> None:
-        """Show the current step and set up the answer box for it."""
+        """Show the current step, set up the answer box for it, and save the session."""
         assert self.session is not None
-        view = self.session.step()
-        self._show(step_of(view), pending=view.pending)
+        self._show(self.session.step())
         self.selfhelp.save(self.session)
 
-    def _show(self, view: Step, *, pending: MatchResult | None = None) -> None:
-        """Show a step (the session's, or the cached first one) and set up the answer box for it."""
-        if pending is not None:
-            message = StepMessage(render.pending_markdown(pending))
-        else:
-            message = StepMessage(render.step_markdown(view, agent=self.agent))
-            if view.outcome is not None:
-                message.add_class("outcome", f"outcome-{view.outcome}")
+    def _show(self, view: StepView) -> None:
+        """Show the session's current step and set up the answer box for it."""
+        message = StepMessage(render.step_markdown(view, agent=self.agent))
+        if view.outcome is not None:
+            message.add_class("outcome", f"outcome-{view.outcome}")
         widgets: list[Widget] = [message]
         if view.outcome == "contact_support":
             widgets.append(self._summary_box())
@@ -307,7 +281,7 @@ class ConversationScreen(Screen[None]):
         text = build_summary(self.session).to_text()
         return Static(literal(text), classes="summary-box")
 
-    def _set_up_answer(self, view: Step) -> None:
+    def _set_up_answer(self, view: StepView) -> None:
         text_input = self.query_one("#answer-input", Input)
         paste = self.query_one("#paste", PasteArea)
         choices = self.query_one("#choices", ChoiceList)
@@ -317,7 +291,7 @@ class ConversationScreen(Screen[None]):
         text_input.display = spec is not None and not spec.multiline
         paste.display = spec is not None and spec.multiline
         self._outcome_actions = self._actions_for(view) if view.outcome is not None else []
-        labels = [label for _, label in self._outcome_actions] or list(view.choices)
+        labels = [label for _, label in self._outcome_actions] or [choice.label for choice in view.choices]
         choices.display = bool(labels)
         choices.show_choices(labels, earlier=view.previous_answer if spec is None else None)
         focus: Widget = choices
@@ -344,7 +318,7 @@ class ConversationScreen(Screen[None]):
         self.query_one("#hint", Static).update(Content(" ".join(hint_parts)))
         focus.focus()
 
-    def _actions_for(self, view: Step) -> list[tuple[str, str]]:
+    def _actions_for(self, view: StepView) -> list[tuple[str, str]]:
         actions = [COPY, SAVE] if view.outcome == "contact_support" else []
         return [*actions, GO_BACK, RESTART, QUIT]
 
@@ -408,9 +382,9 @@ class ConversationScreen(Screen[None]):
         self._pick(event.option_index)
 
     def _pick(self, index: int) -> None:
-        if self._later(lambda: self._pick(index), answer=True):
+        if self.session is None:
+            self._hold(lambda: self._pick(index))
             return
-        assert self.session is not None
         if self._outcome_actions:
             action, _ = self._outcome_actions[index]
             self.call_later(self.run_action, action)
@@ -430,9 +404,9 @@ class ConversationScreen(Screen[None]):
         self._submit(event.value)
 
     def _submit(self, text: str) -> None:
-        if self._later(lambda: self._submit(text), answer=True):
+        if self.session is None:
+            self._hold(lambda: self._submit(text))
             return
-        assert self.session is not None
         before = len(self.session.history)
         reply = self.session.submit(text)
         self._after(reply, self._kept_answer(before) or "(left empty)", before=before)
@@ -456,9 +430,6 @@ class ConversationScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Undo the last answer: the previous step comes back with that answer offered again."""
-        if self._later(self.action_back):
-            return
-        assert self.session is not None
         had_pending = self.session.current.pending is not None
         if not self.session.back():
             self.notify("This is the first step: there is nothing to go back to.", markup=False)
@@ -477,9 +448,6 @@ class ConversationScreen(Screen[None]):
 
     def action_restart(self) -> None:
         """Start the flow again from its first question (notes are kept)."""
-        if self._later(self.action_restart):
-            return
-        assert self.session is not None
         self.session.restart()
         for message in self._answer_messages:
             message.add_class("-undone")
@@ -494,8 +462,6 @@ class ConversationScreen(Screen[None]):
 
     def action_toggle_agent(self) -> None:
         """Show or hide the agent's flow map."""
-        if self._later(self.action_toggle_agent):
-            return
         self.toggle_class("-agent")
         if self.agent:
             self._build_tree()
@@ -528,8 +494,6 @@ class ConversationScreen(Screen[None]):
 
     def action_note(self) -> None:
         """Add a note for the case summary."""
-        if self._later(self.action_note):
-            return
         from selfhelp.tui.screens.modals import NoteScreen
 
         def added(note: str | None) -> None:
@@ -543,8 +507,6 @@ class ConversationScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search the nodes and error patterns of every flow, and go to the one picked."""
-        if self._later(self.action_search):
-            return
         from selfhelp.tui.agent import SearchHit
         from selfhelp.tui.screens.modals import SearchScreen
 
@@ -579,12 +541,19 @@ class ConversationScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide what does not apply: outside agent mode, no search or notes, and summaries only on a
-        contact-support outcome (the map key, F2, turns agent mode on)."""
+        contact-support outcome (the map key, F2, turns agent mode on).
+
+        Until the session is attached (a cached first screen) every action but scrolling
+        is disabled, shown dimmed: they all need the session. Answers are held instead.
+        """
+        if action == "scroll_conversation":
+            return True
+        if self.session is None:
+            return False if action in ("copy_summary", "save_summary", "note", "search") else None
         if action in ("copy_summary", "save_summary", "note", "search"):
             if self.agent:
                 return True
             if action in ("note", "search"):
                 return False
-            outcome = self.session.outcome if self.session is not None else None
-            return outcome is not None and outcome.result == "contact_support"
+            return self.session.outcome is not None and self.session.outcome.result == "contact_support"
         return True
