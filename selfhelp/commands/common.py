@@ -59,3 +59,10 @@ def warn_broken(catalog: Catalog) -> None:
     """Tell the user, on stderr, about flow files that could not be loaded (and why, briefly)."""
     for line in skipped_lines(catalog):
         print(line, file=sys.stderr)
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can carry it: a lone surrogate (a file name's undecodable byte, half a character
+    written as an escape in a file) is spelled as its escape, ``\\udcff``, where printing it would raise.
+    In JSON output the escape reads back as what it stands for."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -177,7 +177,9 @@ class InputValidator(Strict):
             except re.error as exc:
                 raise ValueError(f"the pattern is not a valid regular expression: {exc}") from None
             except safe_regex.UnsupportedPattern as exc:
-                raise PydanticCustomError(REGEX_UNSUPPORTED, "{reason}", {"reason": str(exc), "hint": exc.hint}) from None
+                raise PydanticCustomError(
+                    REGEX_UNSUPPORTED, "{reason}", {"reason": str(exc), "hint": exc.hint}
+                ) from None
         return pattern
 
     @model_validator(mode="after")
