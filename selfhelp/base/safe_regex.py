@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: The largest repeat count RE2 takes (``{1000}``); nested counts may not multiply past it either.
 MAX_REPEAT_COUNT = 1000
 
-#: Python's ``\w`` and ``\s`` for text, as RE2 class items (checked code point by code point in the tests).
+#: Python's ``\w`` and ``\s`` for text, as RE2 class items (a test checks every code point of Python's tables).
 _WORD = r"\p{L}\p{N}_"
 _SPACE = r"\x{9}-\x{D}\x{1C}-\x{1F}\x{85}\p{Z}"
 _LOOKAROUND_HINT = (

@@ -209,6 +209,8 @@ class SessionStore:
             OSError: the sessions folder cannot be written.
         """
         lock = self._lock_path(session_id)
+        if locks.holds(lock):
+            return  # every save claims: once held, nothing more to do (nor to sweep)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             locks.acquire(lock)
