@@ -173,6 +173,7 @@ def test_good_validators(spec: dict[str, Any]) -> None:
         ({"type": "regex"}, "needs a pattern"),
         ({"type": "regex", "pattern": ""}, "needs a pattern"),
         ({"type": "regex", "pattern": "("}, "not a valid regular expression"),
+        ({"type": "regex", "pattern": r"(?=.*\d).{8,}"}, "uses a lookahead"),
         ({"type": "guid", "pattern": "x"}, "pattern belongs to regex"),
         ({"type": "max_length"}, "needs max"),
         ({"type": "max_length", "max": 0}, "greater than or equal to 1"),

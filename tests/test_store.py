@@ -98,6 +98,9 @@ def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(store: Ses
     store.save(session)
     session.choose(1)
     store.save(session)
+    # The lock file says the session is open here (see the tests of two writers below) until released.
+    assert sorted(p.name for p in store.folder.iterdir()) == [f".{session.id}.lock", f"{session.id}.json"]
+    store.release(session.id)
     assert [p.name for p in store.folder.iterdir()] == [f"{session.id}.json"]
     assert store.load(session.id).history[-1].node == "name"
 
@@ -117,6 +120,7 @@ def test_a_failed_write_keeps_the_previous_save(
     with pytest.raises(OSError, match="disk full"):
         store.save(session)
     assert path.read_bytes() == before
+    store.release(session.id)
     assert [p.name for p in store.folder.iterdir()] == [path.name], "the temporary file is removed"
 
 

@@ -32,6 +32,7 @@ COMMITTED: dict[str, tuple[int, int, str | None]] = {
     "missing-field": (7, 3, None),
     "invalid-value": (4, 10, "put it in quotes"),
     "unknown-kind": (15, 11, "did you mean 'outcome'?"),
+    "regex-unsupported": (13, 18, "match each part on its own"),
     "start-missing": (2, 1, "add start:"),
     "start-unknown": (5, 8, "did you mean 'ask'?"),
     "duplicate-node-id": (8, 3, None),

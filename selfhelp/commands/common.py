@@ -157,3 +157,10 @@ def require_terminal() -> None:
     reason = terminal_missing()
     if reason is not None:
         raise UsageError(f"the app needs a terminal ({reason}); without one, use {WITHOUT_TERMINAL}")
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can carry it: a lone surrogate (a file name's undecodable byte, half a character
+    written as an escape in a file) is spelled as its escape, ``\\udcff``, where printing it would raise.
+    In JSON output the escape reads back as what it stands for."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -7,7 +7,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from selfhelp.commands.common import UsageError, load_for_app, require_terminal, sources_from_args, warn_broken
+from selfhelp.commands.common import (
+    UsageError,
+    load_for_app,
+    printable,
+    require_terminal,
+    sources_from_args,
+    warn_broken,
+)
 
 if TYPE_CHECKING:
     from selfhelp.session.store import SessionStore
@@ -29,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from selfhelp.matcher import default_matcher
 
     try:
-        session, notice = store.resume(args.session_id, catalog, matcher=default_matcher())
+        # Opened for writing here, before the app starts: a second selfhelp on the same session is told
+        # at once (SessionConflict) and writes nothing, rather than overwriting the first one's answers.
+        session, notice = store.resume(args.session_id, catalog, matcher=default_matcher(), claim=True)
     except SessionNotFound as exc:
         raise UsageError(str(exc)) from None
     except StoreError as exc:
@@ -55,24 +64,24 @@ def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
 
     listing = store.list() if show_all else store.unfinished()
     for skipped in listing.skipped:
-        print(f"selfhelp: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        print(printable(f"selfhelp: skipped {skipped.path}: {skipped.reason}"), file=sys.stderr)
     if as_json:
         data = {
             "folder": str(store.folder),
             "sessions": [s.model_dump(mode="json") for s in listing.sessions],
             "skipped": [s.model_dump(mode="json") for s in listing.skipped],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(printable(json.dumps(data, indent=2, ensure_ascii=False)))
         return 0
     if not listing.sessions:
         kind = "saved" if show_all else "unfinished"
-        print(f"No {kind} sessions in {store.folder}.")
+        print(printable(f"No {kind} sessions in {store.folder}."))
         return 0
     print(f"{'ID':<{SHORT_ID}}  {'UPDATED':<20}  {'STEPS':>5}  FLOW: STEP")
     for s in listing.sessions:
         # Titles come from files on disk: never let them carry terminal control sequences.
         step = shown(s.node_title or s.node) + (" (finished)" if s.finished else "")
         updated = s.updated[:16].replace("T", " ") + " UTC"  # ISO 8601 in UTC, to the minute
-        print(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {shown(s.flow_id)}: {step}")
+        print(printable(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {shown(s.flow_id)}: {step}"))
     print("\nContinue one with: selfhelp resume ID")
     return 0

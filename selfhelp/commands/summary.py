@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from selfhelp.commands.common import UsageError, catalog_from_args, warn_broken
+from selfhelp.commands.common import UsageError, catalog_from_args, printable, warn_broken
 from selfhelp.session.handoff import build_summary, save_summary
 from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
@@ -31,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"saved {saved.markdown}\nsaved {saved.json}", file=sys.stderr)
     rendered = {"markdown": summary.to_markdown, "text": summary.to_text, "json": summary.to_json}[args.format]()
-    sys.stdout.write(rendered)
+    sys.stdout.write(printable(rendered))
     return 0

@@ -20,8 +20,20 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from selfhelp.base import safe_regex
 from selfhelp.base.text import find_unsafe
 
 #: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
@@ -149,6 +161,10 @@ class ValidatorKind(StrEnum):
     max_length = "max_length"
 
 
+#: The pydantic error type of a regex validator whose pattern RE2 cannot run (rule ``regex-unsupported``).
+REGEX_UNSUPPORTED = "regex_unsupported"
+
+
 class InputValidator(Strict):
     """A check of a free-text answer, with the message shown when it fails."""
 
@@ -161,15 +177,27 @@ class InputValidator(Strict):
     message: str | None = None
     """What to tell the user when the answer fails this check."""
 
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_runs_on_re2(cls, pattern: str | None, info: ValidationInfo) -> str | None:
+        # Answers are judged by RE2, in time linear in their length: a pattern it cannot run is refused here,
+        # so that no flow that loads can freeze the app on an answer (see selfhelp.base.safe_regex).
+        if pattern and info.data.get("type") is ValidatorKind.regex:
+            try:
+                safe_regex.check(pattern)
+            except re.error as exc:
+                raise ValueError(f"the pattern is not a valid regular expression: {exc}") from None
+            except safe_regex.UnsupportedPattern as exc:
+                raise PydanticCustomError(
+                    REGEX_UNSUPPORTED, "{reason}", {"reason": str(exc), "hint": exc.hint}
+                ) from None
+        return pattern
+
     @model_validator(mode="after")
     def _parameters_fit_type(self) -> InputValidator:
         if self.type is ValidatorKind.regex:
             if not self.pattern:
                 raise ValueError("a regex validator needs a pattern")
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"the pattern is not a valid regular expression: {exc}") from None
         elif self.pattern is not None:
             raise ValueError(f"pattern belongs to regex validators, not {self.type.value}")
         if self.type is ValidatorKind.max_length and self.max is None:

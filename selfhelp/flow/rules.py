@@ -44,6 +44,7 @@ RULES: dict[str, Rule] = {
         Rule("missing-field", _E, "A required field is missing."),
         Rule("invalid-value", _E, "A value has the wrong type or breaks a constraint."),
         Rule("unknown-kind", _E, "A node's kind is missing or not one of the node kinds."),
+        Rule("regex-unsupported", _E, "A regex validator's pattern uses what RE2 cannot run (backreferences, ...)."),
         # The graph
         Rule("start-missing", _E, "The flow names no start node."),
         Rule("start-unknown", _E, "The start node does not exist."),

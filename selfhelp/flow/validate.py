@@ -210,6 +210,8 @@ class _Checker:
             return "unknown-kind"
         if kind == "missing":
             return "start-missing" if loc == ("start",) else "missing-field"
+        if kind == models.REGEX_UNSUPPORTED:
+            return "regex-unsupported"
         return "invalid-value"
 
     def _schema_error(self, data: Mapping[str, Any], err: Any, path: Path_, rule: str) -> None:
@@ -424,6 +426,8 @@ def _hint_for(err: Any) -> str | None:
         return "check the indentation and the - of list items"
     if kind == "enum":
         return None  # pydantic's message already lists the allowed values
+    if kind == models.REGEX_UNSUPPORTED:
+        return str(err["ctx"]["hint"])
     return None
 
 

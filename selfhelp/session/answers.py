@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from selfhelp.base import safe_regex
 from selfhelp.flow.models import InputValidator, ValidatorKind
 
 #: The longest answer kept when a node sets no max_length: a paste larger than this is a mistake.
@@ -63,5 +64,6 @@ def _passes(text: str, validator: InputValidator) -> bool:
         case ValidatorKind.max_length:
             return len(text) <= (validator.max or 0)
         case ValidatorKind.regex:
-            return re.fullmatch(validator.pattern or "", text) is not None
+            # RE2, never Python's backtracking re: a flow's pattern cannot make an answer take long to judge.
+            return safe_regex.fullmatch(validator.pattern or "", text)
     return True

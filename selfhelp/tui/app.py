@@ -217,7 +217,12 @@ class SelfHelpApp(App[int]):
         store = self.store
         if store is None or not self._save_needed(session):
             return
-        self._writer.write(store.path_for(session.id), store.file_text(session))
+        try:
+            text = store.file_text(session)
+        except OSError as exc:  # open in another selfhelp, or not writable as text: said like a failed write
+            self._save_error(exc)
+            return
+        self._writer.write(store.path_for(session.id), text)
         self._saved_ids.add(session.id)
 
     def wait_for_saves(self, timeout: float | None = None) -> bool:

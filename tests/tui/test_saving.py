@@ -124,3 +124,35 @@ async def test_the_settings_are_read_on_a_start_at_the_flow_picker_too(make_app,
             await pilot.pause(0.01)
         assert isinstance(app.screen, FlowPickerScreen)
         assert app.config == UIConfig(keymap={"help": "f9"})
+
+
+async def test_a_session_open_in_another_selfhelp_is_not_overwritten_and_the_app_says_so(make_app, tmp_path) -> None:
+    from selfhelp.flow.catalog import flow_sources, load_catalog
+    from selfhelp.session.engine import Session
+    from tests.test_store_safety import TEST_FLOWS, Holder
+    from tests.tui.conftest import toasts
+
+    catalog = load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
+    store = SessionStore(tmp_path / "sessions")
+    session = Session(catalog.flows["handoff-test"].flow)
+    assert session.choose(1).ok  # "Something else": the name question is next
+    store.save(session)
+    store.release(session.id)
+    holder = Holder(store.folder, session.id)  # another selfhelp resumes it and keeps it open
+    try:
+        before = store.path_for(session.id).read_bytes()
+        mine, _ = SessionStore(store.folder).resume(session.id, catalog)
+        app = make_app(catalog=catalog, session=mine, store=store, config=UIConfig())
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            app.query_one("#answer-input").value = "Grace"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.wait_for_saves(timeout=10)
+            await pilot.pause()
+            assert conversation(app).session.values["customer_name"] == "Grace"  # the app goes on
+            [told] = toasts(app)
+            assert told.startswith("Could not save this session: this session (")
+            assert "is open in another selfhelp" in told
+        assert store.path_for(session.id).read_bytes() == before  # the other selfhelp's file is untouched
+    finally:
+        holder.stop()
