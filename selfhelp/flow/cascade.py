@@ -26,9 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from selfhelp.flow.graph import FlowGraph, Path_
+from selfhelp.flow.models import TARGET_FIELDS
 
-#: The fields of a node that say where it leads.
-EDGE_FIELDS = frozenset({"choices", "next", "no_match", "candidates"})
+#: The fields of a node that say where it leads (every kind's, as the models declare them).
+EDGE_FIELDS = frozenset(f for fields in TARGET_FIELDS.values() for f in fields)
 
 
 @dataclass(frozen=True)
@@ -116,18 +117,7 @@ class Cascade:
 
     def _may_reach_outcome(self) -> set[str]:
         """The nodes that reach an outcome if every node with doubtful edges is taken to reach one."""
-        preds: dict[str, set[str]] = {nid: set() for nid in self.graph.nodes}
-        for nid in self.graph.nodes:
-            for succ in self.graph.successors(nid):
-                preds[succ].add(nid)
-        good = {nid for nid, n in self.graph.nodes.items() if n.is_outcome or self.edges_doubtful(nid)}
-        stack = list(good)
-        while stack:
-            for pred in preds[stack.pop()]:
-                if pred not in good:
-                    good.add(pred)
-                    stack.append(pred)
-        return good
+        return self.graph.can_reach_outcome(also_ends=self.edges_doubtful)
 
 
 def _is_edge_path(path: Path_) -> bool:

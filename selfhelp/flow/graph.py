@@ -183,13 +183,13 @@ class FlowGraph:
             stack.extend(self.successors(nid))
         return seen
 
-    def can_reach_outcome(self) -> set[str]:
-        """Every node from which some outcome can be reached."""
+    def can_reach_outcome(self, also_ends: Callable[[str], bool] = lambda _nid: False) -> set[str]:
+        """Every node from which some outcome can be reached (``also_ends``: nodes taken to reach one too)."""
         preds: dict[str, set[str]] = {nid: set() for nid in self.nodes}
         for nid in self.nodes:
             for succ in self.successors(nid):
                 preds[succ].add(nid)
-        good = {nid for nid, n in self.nodes.items() if n.is_outcome}
+        good = {nid for nid, n in self.nodes.items() if n.is_outcome or also_ends(nid)}
         stack = list(good)
         while stack:
             for pred in preds[stack.pop()]:
