@@ -37,9 +37,13 @@ class Finding:
     """One problem found: the rule, where, what, and how to fix it."""
 
     rule: str
+    """The rule's id (see :mod:`selfhelp.flow.rules`)."""
     path: Path_
+    """Where in the flow's data: the position reported is this value's."""
     message: str
+    """What is wrong, in a line."""
     hint: str | None = None
+    """How to fix it."""
     prefer_key: bool = False
     """Point at the key that introduces ``path`` rather than at its value."""
     closest_of: tuple[str, tuple[str, ...]] | None = None

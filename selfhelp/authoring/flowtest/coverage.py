@@ -42,9 +42,13 @@ class FlowCoverage:
     display: str
     """The flow file as shown in reports."""
     graph: FlowGraph
+    """Every node and edge there is to cover (the validator's graph of the flow)."""
     loaded: LoadedYaml
+    """The flow file as loaded, for the line of each node and edge missed."""
     nodes_seen: set[str] = field(default_factory=set)
+    """The nodes some scenario visited."""
     edges_seen: set[EdgeKey] = field(default_factory=set)
+    """The edges some scenario took."""
 
     @classmethod
     def of(cls, flow: Flow, path: Path, display: str, loaded: LoadedYaml) -> FlowCoverage:
