@@ -179,3 +179,24 @@ def test_a_step_with_candidates_keeps_to_them(tmp_path: Path, catalog: dict[str,
     session = Session(scoped, catalog=catalog.values())
     session.choose_label("I have an error message to paste")
     assert session.submit(REJECTED_POE).route is None
+
+
+def test_the_case_summary_of_a_routed_session_tells_the_paste(catalog: dict[str, Flow]) -> None:
+    from selfhelp.session.handoff import build_summary
+
+    routed = at_paste(catalog).follow(at_paste(catalog).submit(REJECTED_POE).route)  # type: ignore[arg-type]
+    summary = build_summary(routed)
+    [first] = summary.steps
+    assert (first.node, first.answer, first.kind) == ("claim-status", REJECTED_POE, "route")
+
+
+def test_a_resumed_session_still_routes(tmp_path: Path, catalog: dict[str, Flow]) -> None:
+    from selfhelp.flow.catalog import flow_sources, load_catalog
+    from selfhelp.session.store import SessionStore
+
+    store = SessionStore(tmp_path)
+    session = at_paste(catalog)
+    store.save(session)
+    resumed, _ = store.resume(session.id, load_catalog(flow_sources(environ={})))
+    reply = resumed.submit(REJECTED_POE)
+    assert reply.route is not None and reply.route.flow == "cpor-claim-status"

@@ -370,6 +370,7 @@ class ConversationScreen(Screen[None]):
     def _after(self, reply: Reply, shown: str, *, before: int) -> None:
         """Show what an action did: the answer and the next step, or the reason it was refused."""
         if reply.ok and reply.route is not None:  # the answer belongs to another flow: continue there
+            self.selfhelp.save(self.session)  # as it stays: at its paste step, no suggestion waiting
             self.selfhelp.follow(self.session, reply.route)
             return
         if not reply.ok:
