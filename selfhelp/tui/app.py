@@ -196,6 +196,8 @@ class SelfHelpApp(App[int]):
             return
         use_agent = getattr(self.screen, "agent", self.agent)
         self._replace_top(ConversationScreen(routed, agent=use_agent, notice=route.notice))
+        # Also as a toast: the conversation shows the step it opens at, below the notice, on a small screen.
+        self.notify(route.notice, markup=False, timeout=6)
 
     def action_pick_flow(self) -> None:
         """Go to the flow picker."""

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import CPOR, at, choices_shown, conversation, paste, pick, pick_action, screen_text, type_answer
+from tests.tui.conftest import (
+    CPOR,
+    at,
+    choices_shown,
+    conversation,
+    paste,
+    pick,
+    pick_action,
+    screen_text,
+    toasts,
+    type_answer,
+)
 
 REJECTED_POE = "Rejected - Insufficient Proof of Execution"
 
 
 async def test_a_rejected_claim_pasted_in_the_cpor_flow_opens_claim_status_in_place(make_app) -> None:
     app = make_app(flow_id=CPOR)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pick(pilot, "I have an error message to paste")
         old = conversation(app).session
         await paste(pilot, REJECTED_POE)
@@ -20,6 +31,7 @@ async def test_a_rejected_claim_pasted_in_the_cpor_flow_opens_claim_status_in_pl
         text = screen_text(app)
         assert "This looks like “Rejected for insufficient proof of execution”: it belongs to Claim status" in text
         assert "You: Rejected - Insufficient Proof of Execution" in text  # the paste, carried and shown
+        assert any(toast.startswith("This looks like “Rejected for insufficient") for toast in toasts(app))
         # The paste goes with the partner: support does not ask for the description again.
         await pick(pilot, "I still need help")
         assert at(app) == "ask-claim-id"
