@@ -60,6 +60,7 @@ GENERATED: dict[str, str] = {
     "not-utf8": "test_not_utf8",
     "duplicate-flow-id": "test_duplicate_flow_id_names_both_files",
     "source-unknown": "test_source_unknown",
+    "redirect-unknown-flow": "test_redirect_unknown_flow_is_checked_across_files",
 }
 
 
@@ -137,6 +138,54 @@ def test_duplicate_flow_id_names_both_files() -> None:
     assert diag.file.endswith("duplicate-flow-id.yaml")
     assert reports[0].display in diag.message
     assert reports[1].flow is None
+
+
+REDIRECTING = """\
+id: redirecting
+title: A redirecting flow
+version: "1"
+start: elsewhere
+nodes:
+  elsewhere:
+    kind: outcome
+    result: redirect
+    redirect_flow: {target}
+"""
+
+
+def test_redirect_unknown_flow_is_checked_across_files(tmp_path: Path) -> None:
+    alone = tmp_path / "alone" / "redirecting.yaml"
+    alone.parent.mkdir()
+    alone.write_text(REDIRECTING.format(target="goood"), encoding="utf-8")
+    [report] = check_files([alone])
+    diag = only(report)
+    assert (diag.rule, diag.severity, diag.line, diag.column) == ("redirect-unknown-flow", Severity.warning, 9, 20)
+    assert diag.message == "node 'elsewhere' redirects to flow 'goood', which is not among the flows loaded"
+    assert report.ok  # a warning: the flow still runs
+    [known] = check_files([alone], known_flows=["goood"])  # loaded besides these files (the app's catalog)
+    assert known.diagnostics == []
+    # Checked with other flows: a did-you-mean among them.
+    diag = only(check_files([alone, GOOD])[0])
+    assert diag.hint == "did you mean 'good'?"
+    # Checked with the flow it names: clean.
+    alone.write_text(REDIRECTING.format(target="good"), encoding="utf-8")
+    assert [r.diagnostics for r in check_files([alone, GOOD])] == [[], []]
+
+
+
+def test_validate_knows_the_flows_the_app_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SELFHELP_FLOWS", raising=False)
+    flow = tmp_path / "redirecting.yaml"
+    flow.write_text(REDIRECTING.format(target="cpor-claim-status"), encoding="utf-8")  # a shipped flow
+    assert main(["validate", str(flow)]) == 0
+    assert "1 file checked: 0 error(s), 0 warning(s)" in capsys.readouterr().out
+    flow.write_text(REDIRECTING.format(target="cpor-claim-statu"), encoding="utf-8")
+    assert main(["validate", str(flow)]) == 0
+    out = capsys.readouterr().out
+    assert "redirecting.yaml:9:20: warning redirect-unknown-flow node 'elsewhere' redirects to flow" in out
+    assert "hint: did you mean 'cpor-claim-status'?" in out
 
 
 ARTICLE = """\

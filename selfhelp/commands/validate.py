@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     if args.paths and not files:
         raise UsageError("no flow files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
     # Sources are checked against the article where it can be found, as 'selfhelp drift' finds it.
-    reports = check_files(paths, sections=article_sections)
+    # A redirect may name any flow the app would load with these files, not only the files given.
+    known = _catalog_ids(args) if args.paths else set()
+    reports = check_files(paths, sections=article_sections, known_flows=known)
     diags = unique(d for r in reports for d in r.diagnostics)
     print(
         format_json(diags, len(reports))
@@ -32,3 +34,10 @@ def run(args: argparse.Namespace) -> int:
         else format_text(diags, len(reports), show_suppressed=args.show_suppressed)
     )
     return 1 if has_errors(diags) else 0
+
+
+def _catalog_ids(args: argparse.Namespace) -> set[str]:
+    """The ids of the flows the app loads (shipped, SELFHELP_FLOWS, ``--flows``), usable or not reported here."""
+    from selfhelp.flow.catalog import load_catalog
+
+    return set(load_catalog(flow_sources([Path(p) for p in args.flows or []])).flows)

@@ -73,6 +73,7 @@ RULES: dict[str, Rule] = {
         Rule("lint-config", _E, "A lint setting (.selfhelp.yaml or a node's lint_off) is malformed."),
         # Across files
         Rule("duplicate-flow-id", _E, "Two flow files declare the same flow id."),
+        Rule("redirect-unknown-flow", _W, "A redirect outcome's redirect_flow names no flow loaded with it."),
     ]
 }
 

@@ -478,8 +478,14 @@ def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def check_files(paths: Iterable[Path], *, sections: SectionLookup | None = None) -> list[FileReport]:
-    """Check every file, then the rules across files (duplicate flow ids); ``sections`` as for :func:`check_file`."""
+def check_files(
+    paths: Iterable[Path], *, sections: SectionLookup | None = None, known_flows: Iterable[str] = ()
+) -> list[FileReport]:
+    """Check every file, then the rules across files (duplicate flow ids, redirects to other flows).
+
+    ``sections`` as for :func:`check_file`; ``known_flows``: ids of flows loaded besides these files,
+    which a ``redirect_flow`` may name too.
+    """
     reports = [check_file(p, sections=sections) for p in flow_files(paths)]
     first_by_id: dict[str, FileReport] = {}
     for report in reports:
@@ -504,4 +510,33 @@ def check_files(paths: Iterable[Path], *, sections: SectionLookup | None = None)
             report.flow = None
         else:
             first_by_id[flow_id] = report
+    _check_redirects(reports, set(known_flows))
     return reports
+
+
+def _check_redirects(reports: list[FileReport], known: set[str]) -> None:
+    """Warn of every ``redirect_flow`` that names no usable flow among the files checked together.
+
+    A warning, not an error: the flow still runs (its redirect outcome then offers no way
+    to open the other flow), and a flow checked on its own cannot see its siblings.
+    """
+    loaded = known | {r.flow.id for r in reports if r.ok and r.flow is not None}
+    for report in reports:
+        if report.flow is None or report.loaded is None:
+            continue
+        for node_id, node in report.flow.nodes.items():
+            target = getattr(node, "redirect_flow", None)
+            if target is None or target in loaded:
+                continue
+            line, col = report.loaded.position(("nodes", node_id, "redirect_flow"))
+            report.diagnostics.append(
+                Diagnostic(
+                    file=report.display,
+                    line=line,
+                    column=col,
+                    severity=severity_of("redirect-unknown-flow"),
+                    rule="redirect-unknown-flow",
+                    message=f"node {node_id!r} redirects to flow {target!r}, which is not among the flows loaded",
+                    hint=did_you_mean(target, sorted(loaded)) or "check the flow's id, and validate the flows together",
+                )
+            )

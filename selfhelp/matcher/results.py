@@ -2,13 +2,15 @@
 
 :class:`MatchResult` is the verdict the session engine, the TUI and ``selfhelp match``
 read; :class:`Matcher` is the protocol the engine matches through (the default is
-:class:`selfhelp.matcher.matcher.FuzzyMatcher`; tests pass simpler fakes).
+:class:`selfhelp.matcher.matcher.FuzzyMatcher`; tests pass simpler fakes), and
+:class:`CatalogMatcher` the one it routes between flows with.
 :func:`truncate` bounds a paste before matching.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from collections.abc import Iterable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -63,6 +65,15 @@ class Matcher(Protocol):
 
     def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
         """Match ``text`` against the error patterns of ``candidates`` (default: every cause)."""
+        ...
+
+
+@runtime_checkable
+class CatalogMatcher(Matcher, Protocol):
+    """A matcher that can also tell which of several flows a message belongs to (for routing between flows)."""
+
+    def match_flows(self, flows: Iterable[Flow], text: str) -> MatchResult:
+        """Match ``text`` against every cause of every flow; each candidate names its flow."""
         ...
 
 

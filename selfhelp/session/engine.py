@@ -4,6 +4,11 @@ A :class:`Session` holds a flow and the history of visits. Everything else,
 the kept values, the current step, the outcome, is derived from that history,
 so going back is popping a visit and a saved session is just its history.
 Invalid answers return a reason and change nothing.
+
+A session may know the other flows of the catalog (``catalog=``): a pasted
+message that belongs to another flow's cause, or a ``redirect`` outcome naming a
+loaded flow, then gives a :class:`Route`, and :meth:`Session.follow` opens a
+session on that flow carrying the pasted message, the answers so far and the notes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -30,7 +36,7 @@ from selfhelp.flow.models import (
     QuestionNode,
 )
 from selfhelp.matcher import default_matcher
-from selfhelp.matcher.results import Matcher, MatchResult
+from selfhelp.matcher.results import CatalogMatcher, MatchCandidate, Matcher, MatchResult
 from selfhelp.session import answers
 from selfhelp.session.step import ChoiceView, InputSpec, LinkView, StepView
 
@@ -55,8 +61,9 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
-    kind: Literal["choice", "text", "match", "jump"]
-    """Whether a choice was picked, text typed, an error message pasted, or an agent jumped."""
+    kind: Literal["choice", "text", "match", "jump", "route"]
+    """Whether a choice was picked, text typed, an error message pasted, an agent jumped, or a message
+    pasted in another flow brought the user here (``route``)."""
     text: str
     """The answer as the user gave it: a choice's label or the (cleaned) text."""
     goto: str
@@ -111,6 +118,37 @@ class SessionState(BaseModel):
     """Every visit, in order; the last is the current step."""
 
 
+class Route(BaseModel):
+    """Where to continue in another flow: the cause a pasted message belongs to, or a redirect's flow."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    flow: str
+    """The id of the flow to continue in."""
+    flow_title: str
+    """That flow's title."""
+    node: str | None = None
+    """The cause to open there; ``None``: the flow's first step."""
+    node_title: str | None = None
+    """That cause's title (its id when it has none)."""
+    text: str | None = None
+    """The pasted message, carried into the other flow."""
+    store: str | None = None
+    """The name the pasted message is kept under (the match step's ``store``)."""
+    match: MatchResult | None = None
+    """What the matcher found, so the other flow can pre-fill values from the message."""
+
+    @property
+    def notice(self) -> str:
+        """What to tell the user about the move (plain text)."""
+        if self.node_title:
+            return (
+                f"This looks like “{self.node_title}”: it belongs to {self.flow_title}, "
+                "which is opened there. Your message and answers so far come with you."
+            )
+        return f"Opened {self.flow_title}. Your answers so far come with you."
+
+
 class Reply(BaseModel):
     """The result of an action: accepted (the session moved on) or refused with a reason."""
 
@@ -120,6 +158,8 @@ class Reply(BaseModel):
     reason: str | None = None
     match: MatchResult | None = None
     """For a pasted message, what the matcher found (also when the session waits for a pick)."""
+    route: Route | None = None
+    """The answer belongs to another flow: nothing changed here; :meth:`Session.follow` opens it."""
 
 
 class SessionMismatch(Exception):
@@ -151,9 +191,13 @@ class Session:
         presets: dict[str, str] | None = None,
         matcher: Matcher | None = None,
         state: SessionState | None = None,
+        catalog: Iterable[Flow] | None = None,
     ) -> None:
         self.flow = flow
         self.matcher: Matcher = matcher or default_matcher()
+        # The flows a pasted message or a redirect may lead to; this flow is always its own entry.
+        self.flows: dict[str, Flow] = {f.id: f for f in catalog or ()}
+        self.flows[flow.id] = flow
         self.state = state or SessionState(
             flow_id=flow.id,
             flow_version=flow.version,
@@ -257,7 +301,10 @@ class Session:
 
     def _choices(self, node: AnyNode, visit: Visit) -> list[ChoiceView]:
         if visit.pending is not None:
-            views = [ChoiceView(label=m.title, target=m.node, kind="candidate") for m in visit.pending.matches]
+            views = [
+                ChoiceView(label=self._candidate_label(m), target=m.node, kind="candidate")
+                for m in visit.pending.matches
+            ]
             fallback = node.no_match if isinstance(node, MatchNode) else None
             return [*views, ChoiceView(label=NONE_OF_THESE_LABEL, target=fallback, kind="none_of_these")]
         if isinstance(node, (QuestionNode, CauseNode)) and node.choices:
@@ -267,6 +314,11 @@ class Session:
         if isinstance(node, MatchNode) and node.no_match:
             return [ChoiceView(label=SKIP_MATCH_LABEL, target=node.no_match, kind="skip")]
         return []
+
+    def _candidate_label(self, candidate: MatchCandidate) -> str:
+        """A suggested cause's label; one of another flow names that flow, as picking it goes there."""
+        other = self.flows.get(candidate.flow) if candidate.flow != self.flow.id else None
+        return f"{candidate.title} ({other.title})" if other is not None else candidate.title
 
     def _input_spec(self, node: AnyNode, visit: Visit) -> InputSpec | None:
         if visit.pending is not None:
@@ -333,6 +385,13 @@ class Session:
             return Reply(ok=False, reason="That choice leads nowhere in this flow (no condition holds).")
         node = self.node
         visit = self.current
+        if visit.pending is not None and picked.kind == "candidate":
+            candidate = visit.pending.matches[index]
+            if candidate.flow != self.flow.id:
+                result = visit.pending
+                visit.pending = None  # this session stays at its paste step; the other flow takes the message
+                self._touch()
+                return Reply(ok=True, match=result, route=self._route_to(candidate, result))
         if visit.pending is not None:
             return self._advance(
                 Answer(
@@ -385,6 +444,15 @@ class Session:
             return Reply(
                 ok=False, reason="Paste the error message you see, or pick the choice to answer questions instead."
             )
+        across = self._match_across(node, text)
+        if across is not None and across.matches:
+            top = across.matches[0]
+            if across.verdict == "match" and top.flow != self.flow.id:
+                return Reply(ok=True, match=across, route=self._route_to(top, across))
+            if across.verdict == "ambiguous" and any(m.flow != self.flow.id for m in across.matches):
+                self.current.pending = across  # close causes in several flows: the user picks, and maybe moves
+                self._touch()
+                return Reply(ok=True, match=across)
         result = self.matcher.match_flow(self.flow, text, node.candidates)
         if result.verdict == "match" and result.matches:
             return self._advance(
@@ -400,6 +468,71 @@ class Session:
             Answer(kind="match", text=text, goto=node.no_match, store=node.store, value=text, match=result)
         )
 
+    def _match_across(self, node: MatchNode, text: str) -> MatchResult | None:
+        """The match of ``text`` across this flow and the catalog's others, when routing applies.
+
+        It applies when the session knows other flows, the matcher can match across
+        flows, and the step matches every cause (``candidates`` keeps a paste to the causes named).
+        """
+        others = [f for fid, f in self.flows.items() if fid != self.flow.id]
+        if not others or node.candidates is not None or not isinstance(self.matcher, CatalogMatcher):
+            return None
+        return self.matcher.match_flows([self.flow, *others], text)
+
+    def _route_to(self, candidate: MatchCandidate, result: MatchResult) -> Route:
+        target = self.flows[candidate.flow]
+        return Route(
+            flow=target.id,
+            flow_title=target.title,
+            node=candidate.node,
+            node_title=candidate.title,
+            text=result.query,
+            store=self._match_store(),
+            match=result,
+        )
+
+    def redirect(self) -> Route | None:
+        """At a ``redirect`` outcome naming a loaded flow, the way there; ``None`` otherwise."""
+        outcome = self.outcome
+        target = self.flows.get(outcome.redirect_flow or "") if outcome is not None else None
+        if outcome is None or outcome.result != "redirect" or target is None or target.id == self.flow.id:
+            return None
+        return Route(flow=target.id, flow_title=target.title)
+
+    def follow(self, route: Route) -> Session:
+        """A new session on the route's flow, at its cause (or first step), carrying what this one knows.
+
+        The answers so far become the new session's presets, and the notes go along.
+        A pasted message is the new session's first answer (kind ``route``), so
+        going back from the cause lands on the flow's first step, and the message
+        pre-fills what the other flow asks (a tenant ID in it, say).
+
+        Raises:
+            SessionMismatch: the route names a flow or a step this session does not know.
+        """
+        target = self.flows.get(route.flow)
+        if target is None:
+            raise SessionMismatch(f"no flow {route.flow!r} is loaded")
+        if route.node is not None and route.node not in target.nodes:
+            raise SessionMismatch(f"flow {route.flow!r} has no step {route.node!r}")
+        presets = self.values
+        history = [Visit(node=target.start)]
+        if route.node is not None and route.node != target.start:
+            text = route.text or ""
+            answer = Answer(kind="route", text=text, goto=route.node, store=route.store, value=text, match=route.match)
+            history = [Visit(node=target.start, answer=answer), Visit(node=route.node)]
+        elif route.store and route.text:
+            presets[route.store] = route.text
+        state = SessionState(
+            flow_id=target.id,
+            flow_version=target.version,
+            flow_hash=flow_hash(target),
+            presets=presets,
+            notes=list(self.state.notes),
+            history=history,
+        )
+        return Session(target, matcher=self.matcher, state=state, catalog=self.flows.values())
+
     def back(self) -> bool:
         """Return to the previous step, its earlier answer kept to show; ``False`` at the start."""
         visit = self.current
@@ -412,7 +545,7 @@ class Session:
         self.state.history.pop()
         previous = self.current
         # A jump is not an answer to offer again: "Jumped to: ..." typed back in would be kept as a value.
-        previous.undone = previous.answer if previous.answer and previous.answer.kind != "jump" else None
+        previous.undone = previous.answer if previous.answer and previous.answer.kind not in ("jump", "route") else None
         previous.answer = None
         self._touch()
         return True
@@ -443,7 +576,9 @@ class Session:
         return self.state.model_dump_json(indent=2)
 
     @classmethod
-    def from_json(cls, flow: Flow, text: str | bytes, *, matcher: Matcher | None = None) -> tuple[Session, str | None]:
+    def from_json(
+        cls, flow: Flow, text: str | bytes, *, matcher: Matcher | None = None, catalog: Iterable[Flow] | None = None
+    ) -> tuple[Session, str | None]:
         """Resume a saved session on ``flow``; returns the session and a notice when the flow changed.
 
         Raises:
@@ -456,18 +591,18 @@ class Session:
             raise SessionMismatch(
                 f"not a saved session ({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']})"
             ) from None
-        return cls.from_state(flow, state, matcher=matcher)
+        return cls.from_state(flow, state, matcher=matcher, catalog=catalog)
 
     @classmethod
     def from_state(
-        cls, flow: Flow, state: SessionState, *, matcher: Matcher | None = None
+        cls, flow: Flow, state: SessionState, *, matcher: Matcher | None = None, catalog: Iterable[Flow] | None = None
     ) -> tuple[Session, str | None]:
         """See :meth:`from_json`."""
         if state.format != SESSION_FORMAT:
             raise SessionMismatch(f"saved in format {state.format}; this version reads format {SESSION_FORMAT}")
         if state.flow_id != flow.id:
             raise SessionMismatch(f"the session is for flow {state.flow_id!r}, not {flow.id!r}")
-        session = cls(flow, matcher=matcher, state=state)
+        session = cls(flow, matcher=matcher, state=state, catalog=catalog)
         problem = session._replay_problem()
         if state.flow_hash == flow_hash(flow):
             if problem:  # same flow, impossible path: the file was damaged or edited by hand
@@ -500,7 +635,10 @@ class Session:
             nxt = history[i + 1].node if i + 1 < len(history) else None
             if nxt != visit.answer.goto:
                 return f"the answer at step {visit.node!r} is inconsistent"
-            if visit.answer.kind != "jump" and nxt not in self._possible_targets(self.flow.nodes[visit.node]):
+            # Jumps and routes go anywhere by design; every other answer must follow an edge of the flow.
+            if visit.answer.kind not in ("jump", "route") and nxt not in self._possible_targets(
+                self.flow.nodes[visit.node]
+            ):
                 return f"step {visit.node!r} no longer leads to {nxt!r}"
         return None
 

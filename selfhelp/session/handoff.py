@@ -67,8 +67,8 @@ class StepRecord(BaseModel):
     """The question asked there, in plain text, when the step asks one."""
     answer: str
     """The answer given: a choice's label or the text typed or pasted."""
-    kind: Literal["choice", "text", "match", "jump"]
-    """How it was answered."""
+    kind: Literal["choice", "text", "match", "jump", "route"]
+    """How it was answered (``route``: a message pasted in another flow led here)."""
 
 
 class MatchedError(BaseModel):

@@ -386,7 +386,10 @@ class SessionStore:
         if unknown and state.flow_hash == flow_hash(loaded.flow):
             raise CorruptSession(f"session {state.id} names step {unknown[0]!r}, which flow {state.flow_id!r} lacks")
         try:
-            return Session.from_state(loaded.flow, state, matcher=matcher)
+            # With the other flows, so that a pasted message can still lead to the flow it belongs to
+            # (a stand-in catalog that can only look one flow up gives none: the session then routes nowhere).
+            others = [lf.flow for lf in getattr(catalog, "flows", {}).values()]
+            return Session.from_state(loaded.flow, state, matcher=matcher, catalog=others)
         except SessionMismatch as exc:
             raise ResumeRefused(f"session {state.id} cannot be resumed: {exc}") from None
 

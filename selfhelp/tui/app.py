@@ -33,7 +33,7 @@ from selfhelp.tui.screens.conversation import ConversationScreen
 
 if TYPE_CHECKING:
     from selfhelp.flow.catalog import Catalog
-    from selfhelp.session.engine import Session
+    from selfhelp.session.engine import Route, Session
     from selfhelp.session.store import SessionStore
     from selfhelp.tui.config import UIConfig
     from selfhelp.tui.first_paint import FirstScreen
@@ -139,15 +139,13 @@ class SelfHelpApp(App[int]):
         if self.catalog is None and self.preview is not None:
             self._waiting = ConversationScreen(None, preview=self.preview)
             return self._waiting
-        from selfhelp.session.engine import Session
-
         if self.session is not None:
             return ConversationScreen(self.session, agent=self.agent, notice=self.notice)
         flow_id = self.flow_id
         if flow_id is None and len(self.catalog.flows) == 1:
             flow_id = next(iter(self.catalog.flows))
         if flow_id is not None:
-            return ConversationScreen(Session(self.catalog.flows[flow_id].flow), agent=self.agent, notice=self.notice)
+            return ConversationScreen(self.new_session(flow_id), agent=self.agent, notice=self.notice)
         from selfhelp.tui.screens.picker import FlowPickerScreen
 
         return FlowPickerScreen(self.catalog)
@@ -171,8 +169,6 @@ class SelfHelpApp(App[int]):
         """Start a new session on ``flow_id`` (replacing the conversation on screen)."""
         # Flows are opened from the picker, the palette's flow list or a search: none is offered before the load.
         assert self.catalog is not None, "no flow can be opened before the flows are loaded"
-        from selfhelp.session.engine import Session
-
         loaded = self.catalog.get(flow_id)
         if loaded is None:
             self.notify(f"No flow {flow_id!r}.", severity="error", markup=False)
@@ -181,8 +177,27 @@ class SelfHelpApp(App[int]):
         use_agent = agent if agent is not None else getattr(current, "agent", self.agent)
         from selfhelp.tui.screens.picker import FlowPickerScreen
 
-        screen = ConversationScreen(Session(loaded.flow), agent=use_agent, jump_to=jump_to)
+        screen = ConversationScreen(self.new_session(flow_id), agent=use_agent, jump_to=jump_to)
         self._replace_top(screen, replace=isinstance(current, (ConversationScreen, FlowPickerScreen)))
+
+    def new_session(self, flow_id: str) -> Session:
+        """A new session on a loaded flow, knowing the catalog's other flows (to route a paste that belongs there)."""
+        assert self.catalog is not None, "sessions are made once the flows are loaded"
+        return _session_in(self.catalog, flow_id)
+
+    def follow(self, session: Session, route: Route) -> None:
+        """Continue in another flow, in place: a session there carrying this one's message, answers and notes."""
+        from selfhelp.session.engine import SessionMismatch
+
+        try:
+            routed = session.follow(route)
+        except SessionMismatch as exc:  # a flow removed since; the conversation stays as it is
+            self.notify(f"Could not open {route.flow_title}: {exc}.", severity="error", markup=False)
+            return
+        use_agent = getattr(self.screen, "agent", self.agent)
+        self._replace_top(ConversationScreen(routed, agent=use_agent, notice=route.notice))
+        # Also as a toast: the conversation shows the step it opens at, below the notice, on a small screen.
+        self.notify(route.notice, markup=False, timeout=6)
 
     def action_pick_flow(self) -> None:
         """Go to the flow picker."""
@@ -281,9 +296,7 @@ class SelfHelpApp(App[int]):
         loaded = loader()
         if loaded.flow_id is None:
             return loaded, None
-        from selfhelp.session.engine import Session
-
-        return loaded, Session(loaded.catalog.flows[loaded.flow_id].flow)
+        return loaded, _session_in(loaded.catalog, loaded.flow_id)
 
     @work(thread=True, exit_on_error=False, group=SETTINGS_GROUP)
     def _read_settings(self, reader: SettingsReader) -> tuple[UIConfig, str | None]:
@@ -385,6 +398,13 @@ def run_app(
     if app.load_error is not None:
         raise app.load_error
     return result or 0
+
+
+def _session_in(catalog: Catalog, flow_id: str) -> Session:
+    """A new session on ``flow_id``, with every flow of the catalog to route to."""
+    from selfhelp.session.engine import Session
+
+    return Session(catalog.flows[flow_id].flow, catalog=[lf.flow for lf in catalog.flows.values()])
 
 
 def _read_settings() -> tuple[UIConfig, str | None]:

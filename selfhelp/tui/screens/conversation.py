@@ -320,6 +320,9 @@ class ConversationScreen(Screen[None]):
 
     def _actions_for(self, view: StepView) -> list[tuple[str, str]]:
         actions = [COPY, SAVE] if view.outcome == "contact_support" else []
+        route = self.session.redirect() if view.outcome == "redirect" and self.session is not None else None
+        if route is not None:  # a redirect to a loaded flow: opening it comes first
+            actions = [("open_redirect", f"Open {route.flow_title}"), *actions]
         return [*actions, GO_BACK, RESTART, QUIT]
 
     def _refresh_chrome(self) -> None:
@@ -366,6 +369,10 @@ class ConversationScreen(Screen[None]):
 
     def _after(self, reply: Reply, shown: str, *, before: int) -> None:
         """Show what an action did: the answer and the next step, or the reason it was refused."""
+        if reply.ok and reply.route is not None:  # the answer belongs to another flow: continue there
+            self.selfhelp.save(self.session)  # as it stays: at its paste step, no suggestion waiting
+            self.selfhelp.follow(self.session, reply.route)
+            return
         if not reply.ok:
             self._show_error(reply.reason or "That answer was not accepted.")
             if reply.match is not None:
@@ -454,6 +461,12 @@ class ConversationScreen(Screen[None]):
         self._answer_messages.clear()
         self._say(NoticeMessage("⟲", "Started again from the first step."))
         self._show_step()
+
+    def action_open_redirect(self) -> None:
+        """At a redirect outcome, open the flow it names, carrying the answers so far."""
+        route = self.session.redirect() if self.session is not None else None
+        if route is not None:
+            self.selfhelp.follow(self.session, route)
 
     def action_scroll_conversation(self, direction: int) -> None:
         """Scroll the conversation by most of a page, whatever has the focus."""
