@@ -283,6 +283,11 @@ COMMANDS: tuple[Command, ...] = (
             arg("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout"),
             arg("--force", action="store_true", help="overwrite FILE if it exists"),
             arg(
+                "--report",
+                action="store_true",
+                help="on stderr: what each part of the article became, and what needs review, by article line",
+            ),
+            arg(
                 "--form",
                 type=Path,
                 metavar="SCOPING.md",
@@ -302,6 +307,21 @@ COMMANDS: tuple[Command, ...] = (
             arg("--article", type=Path, help="the article file"),
             arg("--articles", type=Path, metavar="DIR", help="a folder of articles to find source.path in"),
             arg("--hashes", action="store_true", help="also print each section's current hash"),
+            arg(
+                "--accept",
+                nargs="+",
+                metavar="NODE",
+                default=[],
+                exclusive="accept",
+                help="after review: show each node's changed text and write its new hash into the flow file",
+            ),
+            arg(
+                "--all",
+                dest="accept_all",
+                action="store_true",
+                exclusive="accept",
+                help="accept the new hashes of every changed node (shown first)",
+            ),
         ),
     ),
 )

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     draft = import_text(text, path_name=args.article.name, form=form)
     name = args.article.name
     for note in draft.notes:
-        print(f"note: {note.format(name)}", file=sys.stderr)
+        if not (args.report and note.review):  # the report lists those under "needs review"
+            print(f"note: {note.format(name)}", file=sys.stderr)
     if draft.data is None:
         print(f"selfhelp: cannot import {name}: {draft.error}", file=sys.stderr)
         return 1
@@ -39,11 +40,13 @@ def run(args: argparse.Namespace) -> int:
             print(diag.format(), file=sys.stderr)
         print(f"selfhelp: the draft from {name} does not validate; please report this", file=sys.stderr)
         return 1
+    if args.report:
+        print("\n".join(draft.report(name)), file=sys.stderr)
     write_output(args.output, body)
     nodes = len(draft.data["nodes"])
     where = f" to {args.output}" if args.output else ""
     print(
-        f"selfhelp: drafted {nodes} nodes ({draft.causes} causes) from {name}{where}; "
+        f"selfhelp: drafted {nodes} nodes ({draft.causes} causes or steps) from {name}{where}; "
         f"{len(draft.notes)} note(s). Next: review it, then 'selfhelp validate' and 'selfhelp test'.",
         file=sys.stderr,
     )
