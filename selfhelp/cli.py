@@ -324,6 +324,17 @@ COMMANDS: tuple[Command, ...] = (
             ),
         ),
     ),
+    Command(
+        "init",
+        "selfhelp.commands.init",
+        help="scaffold a flows folder: a sample flow and its test, .selfhelp.yaml, the schema, a CI snippet",
+        description="Write a folder of flows that works outside this repository: the sample flow's modeline "
+        "points at the schema written beside it, and drafts imported into the folder point at it too.",
+        args=(
+            arg("dir", type=Path, nargs="?", default=Path("flows"), help="the folder (default: ./flows)"),
+            arg("--force", action="store_true", help="overwrite files the folder already has"),
+        ),
+    ),
 )
 
 #: What plain ``selfhelp`` runs: the app, with the flow picker.

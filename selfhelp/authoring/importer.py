@@ -74,7 +74,8 @@ _CAUSE_INTRO = re.compile(r"\b(reasons?|causes?|could be (?:for|due|because)|due
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|thirty|few|several)"
 #: Guidance to wait: "within two (2) days", "wait 5 business days", "can take up to 48 hours".
 _WAIT = re.compile(
-    rf"\b(?:wait|allow|within|up to|takes?|take up to|after)\b[^.;]{{0,40}}?\b{_NUMBER}\b(?:\s*\(\d+\))?"
+    rf"\b(?:wait|allow|within|up to|takes?|take up to|after)\b(?![^.;]{{0,40}}?\b(?:previous|past|last|old)\b)"
+    rf"[^.;]{{0,40}}?\b{_NUMBER}\b(?:\s*\(\d+\))?"
     r"\s*(?:-\s*\d+\s*)?(?:business |working |calendar )?(?:hours?|days?|weeks?|months?)\b",
     re.I,
 )
@@ -138,10 +139,11 @@ class Draft:
     mapping: list[Mapped] = field(default_factory=list)
     """What became what, in article order."""
 
-    def to_yaml(self, article_name: str) -> str:
-        """The draft as a flow file, ready to review and save."""
+    def to_yaml(self, article_name: str, schema: str | None = None) -> str:
+        """The draft as a flow file, ready to review and save; ``schema`` is the path its modeline names
+        (default: the repository's ``docs/flow.schema.json`` as seen from ``flows/``)."""
         header = [
-            MODELINE,
+            f"# yaml-language-server: $schema={schema}" if schema else MODELINE,
             f"# Draft imported from {article_name} by 'selfhelp import'. Review every node: the wording,",
             "# the questions and the error patterns are guesses from the article's structure.",
         ]
@@ -359,6 +361,16 @@ class _Builder:
 
     def _start(self, lead: list[Block], choices: list[tuple[str, str]]) -> str:
         start = self.new_id("start")
+        for name, _ in choices:
+            if len(name) > LABEL_LIMIT:
+                section = self.article.section(name)
+                self.notes.append(
+                    Note(
+                        section.line if section else 0,
+                        f"the sub-heading {name!r} is cut to {LABEL_LIMIT} characters as an answer: check it",
+                        review=True,
+                    )
+                )
         options = _unique_labels([(_shorten(name, LABEL_LIMIT), goto) for name, goto in choices])
         if self.patterns:
             options.append({"label": "I have an error message to paste", "goto": self._paste(start)})
@@ -387,6 +399,8 @@ class _Builder:
         if not units and not lead:
             self.notes.append(Note(section.line, f"the section {section.name!r} holds no text: no node"))
             return ""
+        if _is_plain_list(units, intro=_intro_of(lead)):
+            lead, units = [*lead, *units], []
         if not units:
             node_id = self.new_id(section.name)
             body = "\n\n".join(b.text for b in lead)
@@ -637,6 +651,24 @@ class _Builder:
                 ],
             )
             self.mapped(documents, "documents", self.docs, "question")
+
+
+def _is_plain_list(units: list[Block], intro: Block | None) -> bool:
+    """Whether the units are a list of short facts or examples ("- Annual report"), not cases to tell apart.
+
+    Such a list reads as one piece of advice: its items have no lead-in, no nested items and no sentence of
+    their own, and nothing introduces them as causes.
+    """
+    if len(units) < 2 or _is_cause_intro(intro):
+        return False
+    texts = [plain(u.own_text).rstrip(".") for u in units]
+    return (
+        all(
+            u.kind == "bullet" and not u.children and not u.own_text.startswith("**") and len(t) <= 100 and "." not in t
+            for u, t in zip(units, texts, strict=True)
+        )
+        and sum(len(t) for t in texts) / len(texts) <= 45
+    )
 
 
 def _intro_of(lead: list[Block]) -> Block | None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from selfhelp.authoring.importer import import_text, parse_article, read_article
+from selfhelp.authoring.scaffold import schema_for
 from selfhelp.commands.common import UsageError, write_output
 from selfhelp.flow.validate import check_bytes
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if draft.data is None:
         print(f"selfhelp: cannot import {name}: {draft.error}", file=sys.stderr)
         return 1
-    body = draft.to_yaml(name)
+    body = draft.to_yaml(name, schema_for(args.output) if args.output is not None else None)
     report = check_bytes(body.encode(), str(args.output or "draft"))
     if not report.ok or report.diagnostics:
         # A bug of the importer, not of the article: say so plainly rather than write a broken flow.
