@@ -275,9 +275,10 @@ COMMANDS: tuple[Command, ...] = (
         "import",
         "selfhelp.commands.import_article",
         help="draft a flow from a self-help article (Markdown with a <properties> header)",
-        description="Read a self-help article and print a draft flow that validates clean: each bold "
-        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
-        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
+        description="Read a self-help article and print a draft flow that validates clean: each sub-heading "
+        "becomes a branch, each bullet or paragraph a node of its own told apart by a question, numbered steps "
+        "a procedure walked in order, guidance to wait a wait outcome, documents links. Every node cites the "
+        "block it mirrors (for 'selfhelp drift'). What cannot be mapped is reported on stderr.",
         args=(
             arg("article", type=Path, help="the article (.md)"),
             arg("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout"),
@@ -298,8 +299,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "drift",
         "selfhelp.commands.drift",
-        help="list the nodes whose source section in the article changed (exit 0 none, 1 some, 2 usage)",
-        description="Hash each section of the flow's article again and compare with the nodes' source_hash. "
+        help="list the nodes whose source text in the article changed (exit 0 none, 1 some, 2 usage)",
+        description="Hash each cited block (or section) of the flow's article again and compare with the "
+        "nodes' source_hash; --accept or --all writes the new hashes after showing the changed text. "
         "The article is --article, else the flow's source.path beside the flow file, in --articles, "
         "or in the working folder.",
         args=(
