@@ -88,6 +88,12 @@ def test_the_cpor_article_maps_branches_causes_steps_next_step_and_documents() -
     steps = [n for n in nodes.values() if n.get("source") == "Competing Claims Process and Timeline"]
     assert [n["source_block"] for n in steps] == [2, 3, 4, 5]
     assert steps[0]["choices"][1] == {"label": "Done: next step", "goto": "step-2-if-you-and-another-partner-claim"}
+    # Step 2 ("If you and another partner claim ...") is a decision point: the chain goes on if not the case.
+    assert steps[1]["choices"] == [
+        {"label": "This is my case, and that fixed it", "goto": "resolved"},
+        {"label": "This is my case, but I still need help", "goto": "recommended-documents"},
+        {"label": "This is not my case: next step", "goto": "step-3-additional-information-might-be"},
+    ]
     assert steps[3]["choices"][0] == {"label": "No: I'll wait", "goto": "wait"}
     assert nodes["wait"]["result"] == "wait"
     outcomes = {n["result"] for n in nodes.values() if n["kind"] == "outcome"}

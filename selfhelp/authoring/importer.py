@@ -510,24 +510,28 @@ class _Builder:
                 self._advice(node_id, (section, step), label.text, body, on)
                 kind = "cause"
             else:
-                decision = plain(step.own_text).casefold().startswith(("if ", "in case "))
-                if decision:
+                if _is_decision(step):
+                    # "If ..., then ...": the user says whether the case applies; the chain goes on if not.
+                    choices = [
+                        {"label": "This is my case, and that fixed it", "goto": self.resolved},
+                        {"label": "This is my case, but I still need help", "goto": help_target},
+                        {"label": "This is not my case: next step", "goto": on},
+                    ]
+                    text = body + "\n\n**Is this your case?**"
                     self.notes.append(
                         Note(
                             step.line,
-                            f"step {n} is a decision point ('If ...'): it reads as a "
-                            "step; consider a question of its own",
+                            f"step {n} is a decision point ('If ...'): asked as 'Is this your case?'; "
+                            "check the answers",
                             review=True,
                         )
                     )
-                choices = [
-                    {"label": "That fixed it", "goto": self.resolved},
-                    {
-                        "label": "Done: next step" if not decision else "Does not apply or not fixed: next step",
-                        "goto": on,
-                    },
-                ]
-                text = body + "\n\n**Did this solve it?**"
+                else:
+                    choices = [
+                        {"label": "That fixed it", "goto": self.resolved},
+                        {"label": "Done: next step", "goto": on},
+                    ]
+                    text = body + "\n\n**Did this solve it?**"
                 self.node(node_id, "cause", (section, step), label.text, text, choices=choices)
                 kind = "cause"
             self.mapped(step, step.kind, node_id, kind)
@@ -651,6 +655,11 @@ class _Builder:
                 ],
             )
             self.mapped(documents, "documents", self.docs, "question")
+
+
+def _is_decision(step: Block) -> bool:
+    """Whether a step is a decision point: it starts with a condition ("If ...", "In case ...")."""
+    return plain(step.own_text).casefold().startswith(("if ", "in case "))
 
 
 def _is_plain_list(units: list[Block], intro: Block | None) -> bool:
