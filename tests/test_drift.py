@@ -179,3 +179,26 @@ def test_the_shipped_cpor_flow_is_in_step_with_its_article(capsys: pytest.Captur
     assert main(["drift", "cpor-customer-association", "--article", str(SHARED_ARTICLE)]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("0 node(s) to revisit")
+
+
+def test_an_inserted_bullet_moves_the_blocks_after_it(
+    drafted: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace("1. Open the claim", "1. Sign in\n2. Open the claim").replace("2. Select", "3. Select")
+    )
+    report = check_file(flow_path)
+    items = drift(report.flow, parse_article(article.read_text(encoding="utf-8")))  # type: ignore[arg-type]
+    # "Open the claim" and "Select ..." are the same text, one block further on: found by their hashes.
+    assert [(i.node, i.status, i.moved_to) for i in items] == [
+        ("step-1-open-the-claim", "moved", 2),
+        ("step-2-select-reopen", "moved", 3),
+    ]
+    assert main(["drift", str(flow_path)]) == 0  # nothing to revisit: the text is the same
+    assert "0 node(s) to revisit, 2 node(s) to renumber (unchanged text; --all)" in capsys.readouterr().out
+    assert main(["drift", str(flow_path), "--all"]) == 0
+    assert "is now block 2 (article line 26)" in capsys.readouterr().out
+    assert "source_block: 3" in flow_path.read_text(encoding="utf-8")
+    assert drift(check_file(flow_path).flow, parse_article(article.read_text(encoding="utf-8"))) == []  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from selfhelp.authoring.article import Article, Block, parse_article, read_artic
 from selfhelp.base.safe_yaml import LoadedYaml
 from selfhelp.flow.models import Flow
 
-Status = Literal["changed", "missing", "untracked"]
+Status = Literal["changed", "moved", "missing", "untracked"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class DriftItem:
     node: str
     source: str
     status: Status
-    """changed (the cited text changed), missing (no such section or block any more), untracked (no hash)."""
+    """changed (the cited text changed), moved (unchanged, now at another block number: ``moved_to``),
+    missing (no such section or block any more), untracked (no hash)."""
     line: int = 0
     """The line of the node's ``source_hash`` (or ``source``) in the flow file, when known."""
     current_hash: str | None = None
@@ -44,6 +45,8 @@ class DriftItem:
     """Where the cited text starts in the article now."""
     section_found: bool = False
     """For a missing block: the section is still there (the block is not)."""
+    moved_to: int | None = None
+    """For a moved block: its number now (blocks inserted or removed before it shifted it)."""
 
     @property
     def cited(self) -> str:
@@ -57,6 +60,11 @@ class DriftItem:
             case "changed":
                 at = f", article line {self.article_line}" if self.article_line else ""
                 return f"{where}node {self.node!r}: {self.cited} changed (now {self.current_hash}{at})"
+            case "moved":
+                return (
+                    f"{where}node {self.node!r}: {self.cited} is unchanged but now block {self.moved_to} "
+                    f"(article line {self.article_line}); --accept renumbers it"
+                )
             case "missing":
                 if self.section_found:
                     return f"{where}node {self.node!r}: the section {self.source!r} has no block {self.block} any more"
@@ -83,6 +91,24 @@ def drift(flow: Flow, article: Article, loaded: LoadedYaml | None = None) -> lis
             items.append(DriftItem(node_id, node.source, "missing", line, block=block_no, section_found=True))
             continue
         current = block.hash if block is not None else section.hash
+        if block_no is not None and node.source_hash and node.source_hash != current:
+            # Text inserted or removed before the block shifts its number: find it by its hash.
+            same = [b for b in section.all_blocks() if b.hash == node.source_hash]
+            if len(same) == 1:
+                items.append(
+                    DriftItem(
+                        node_id,
+                        node.source,
+                        "moved",
+                        line,
+                        current,
+                        block_no,
+                        same[0].text,
+                        same[0].line,
+                        moved_to=same[0].number,
+                    )
+                )
+                continue
         text = block.text if block is not None else section.text
         where = block.line if block is not None else section.line
         if node.source_hash is None:
@@ -100,7 +126,8 @@ _SCALAR = re.compile(r"""(?:'[^'\n]*'|"[^"\n]*"|[^\s#,}\]]+)""")
 
 
 def accept_hashes(text: str, loaded: LoadedYaml, items: Iterable[DriftItem]) -> tuple[str, list[str]]:
-    """The flow file's text with each changed item's ``source_hash`` replaced by its current hash.
+    """The flow file's text with each changed item's ``source_hash`` replaced by its current hash, and each
+    moved item's ``source_block`` by its new number.
 
     Only the hash values change, each found at the position the safe loader recorded, so comments, quoting
     and layout elsewhere stay as they were. Returns the new text and the nodes updated.
@@ -111,21 +138,30 @@ def accept_hashes(text: str, loaded: LoadedYaml, items: Iterable[DriftItem]) -> 
     lines = text.split("\n")
     done: list[str] = []
     for item in items:
+        if item.status == "moved" and item.moved_to is not None:
+            _replace(lines, loaded, item.node, "source_block", str(item.moved_to))
+            done.append(item.node)
+            continue
         if item.status != "changed" or item.current_hash is None:
             continue
-        path = ("nodes", item.node, "source_hash")
-        if path not in loaded.values:
-            raise AcceptError(f"node {item.node!r}: the position of its source_hash is not known")
-        line_no, col = loaded.values[path]
-        line = lines[line_no - 1]
-        found = _SCALAR.match(line, col - 1)
-        if found is None:
-            raise AcceptError(f"line {line_no}: node {item.node!r}: source_hash is not a one-line value")
         # An all-digit hash written plain would read back as a number.
         value = f"'{item.current_hash}'" if item.current_hash.isdigit() else item.current_hash
-        lines[line_no - 1] = line[: found.start()] + value + line[found.end() :]
+        _replace(lines, loaded, item.node, "source_hash", value)
         done.append(item.node)
     return "\n".join(lines), done
+
+
+def _replace(lines: list[str], loaded: LoadedYaml, node: str, key: str, value: str) -> None:
+    """Replace the one-line scalar of ``nodes.NODE.KEY`` in ``lines`` at the position the loader recorded."""
+    path = ("nodes", node, key)
+    if path not in loaded.values:
+        raise AcceptError(f"node {node!r}: the position of its {key} is not known")
+    line_no, col = loaded.values[path]
+    line = lines[line_no - 1]
+    found = _SCALAR.match(line, col - 1)
+    if found is None:
+        raise AcceptError(f"line {line_no}: node {node!r}: {key} is not a one-line value")
+    lines[line_no - 1] = line[: found.start()] + value + line[found.end() :]
 
 
 def find_article(flow_file: Path, source_path: str, folders: Iterable[Path] = ()) -> Path | None:

@@ -36,10 +36,12 @@ def run(args: argparse.Namespace) -> int:
     if args.hashes:
         for name, value in article.hashes().items():
             print(f"section {name!r}: {value}")
-    changed = [i for i in items if i.status != "untracked"]
-    untracked = len(items) - len(changed)
+    changed = [i for i in items if i.status in ("changed", "missing")]
+    untracked = sum(1 for i in items if i.status == "untracked")
+    moved = sum(1 for i in items if i.status == "moved")
     print(
         f"{article_path.name}: {len(changed)} node(s) to revisit"
+        + (f", {moved} node(s) to renumber (unchanged text; --all)" if moved else "")
         + (f", {untracked} node(s) without source_hash" if untracked else "")
     )
     return 1 if changed else 0
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _accept(args: argparse.Namespace, display: str, items: list[DriftItem]) -> int:
     """Show each chosen changed text, then write the new hashes into the flow file in place."""
-    changed = {i.node: i for i in items if i.status == "changed"}
+    changed = {i.node: i for i in items if i.status in ("changed", "moved")}
     if args.accept_all:
         chosen = list(changed.values())
     else:
@@ -61,6 +63,9 @@ def _accept(args: argparse.Namespace, display: str, items: list[DriftItem]) -> i
         chosen = [changed[n] for n in dict.fromkeys(args.accept)]
     for item in chosen:
         at = f" (article line {item.article_line})" if item.article_line else ""
+        if item.status == "moved":
+            print(f"{display}:{item.line}: node {item.node!r}: {item.cited} is now block {item.moved_to}{at}")
+            continue
         print(f"{display}:{item.line}: node {item.node!r} cites {item.cited}{at}, which now reads:")
         for line in item.current_text.split("\n"):
             print(f"    | {line}")
