@@ -331,3 +331,34 @@ def test_a_link_only_article_is_refused_clearly(capsys: pytest.CaptureFixture[st
     assert main(["import", str(article)]) == 1
     err = capsys.readouterr().err
     assert "cannot import links.md: the 'Recommended Steps' section holds no text" in err
+
+
+def test_blocks_nest_by_indentation_and_under_the_step_they_follow() -> None:
+    from selfhelp.authoring.article import split_blocks
+
+    lines = [
+        "Intro paragraph",
+        "that wraps.",
+        "",
+        "1.\tPick one:",
+        "* A",
+        "* B",
+        "\ta. lettered",
+        "2. Done",
+        "continued lazily",
+        "",
+        "**Note:** a note",
+        "- flush bullet",
+    ]
+    top = split_blocks(list(enumerate(lines, start=1)))
+    assert [(b.number, b.kind, b.line, b.own_text) for b in top] == [
+        (1, "paragraph", 1, "Intro paragraph\nthat wraps."),
+        (2, "step", 4, "Pick one:"),
+        (6, "step", 8, "Done\ncontinued lazily"),
+        (7, "note", 11, "**Note:** a note"),
+        (8, "bullet", 12, "flush bullet"),
+    ]
+    step = top[1]
+    assert [(c.number, c.own_text) for c in step.children] == [(3, "A"), (4, "B")]
+    assert [(c.number, c.marker, c.own_text) for c in step.children[1].children] == [(5, "a.", "lettered")]
+    assert step.text == "Pick one:\n    * A\n    * B\n        a. lettered"

@@ -302,7 +302,13 @@ def split_blocks(lines: list[tuple[int, str]]) -> list[Block]:
             block = Block(0, kind, number, depth, [_item_body(item.group("body").strip())], marker=item["marker"])
             while open_items and open_items[-1].depth >= depth:
                 open_items.pop()
-            (open_items[-1].children if open_items else top).append(block)
+            siblings = open_items[-1].children if open_items else top
+            if kind == "bullet" and siblings and siblings[-1].kind == "step" and siblings[-1].depth == depth:
+                # Bullets written flush under a numbered step ("1. Pick one:" then "* A", "* B") belong to it.
+                siblings[-1].children.append(block)
+                open_items.append(siblings[-1])
+            else:
+                siblings.append(block)
             open_items.append(block)
             current, blank = block, False
             continue
