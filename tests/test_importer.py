@@ -126,7 +126,9 @@ def test_nested_reasons_become_a_question_over_their_causes() -> None:
 def test_odd_articles_are_reported_line_by_line() -> None:
     draft = import_text((OWN / "odd.md").read_text(encoding="utf-8"), path_name="odd.md")
     notes = [n.format("odd.md") for n in draft.notes]
-    assert "odd.md:8: text before '## Recommended Steps' is not mapped" in notes
+    assert "odd.md:8: text before '## Recommended Steps' is read as the start of it" in notes
+    long_title = "odd.md:32: node 'long-long-long-long-long-long-long-long': the title is cut to 200 characters"
+    assert f"{long_title}: check it" in notes
     assert any(n.startswith("odd.md:10: the section 'Overview'") for n in notes)
     assert any("'Duplicate (2)'" in n for n in notes)
     assert any(n.startswith("odd.md:21: HTML tags removed") for n in notes)

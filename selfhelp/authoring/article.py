@@ -392,6 +392,8 @@ class _Parser:
         """The ``##`` area being read: INTRO (steps and any later ``##`` sections), DOCUMENTS, or None."""
         self.current: Section | None = None
         self.names: set[str] = set()
+        self.before: list[tuple[int, str]] = []
+        """Lines between the title and the first ``##`` heading."""
 
     def _open(self, name: str, kind: SectionKind, line: int) -> Section:
         unique, n = name, 2
@@ -422,8 +424,8 @@ class _Parser:
             self._steps_line(number, line, heading)
         elif self.area == DOCUMENTS:
             self._documents_line(number, line)
-        elif self.area is None and line.strip() and self.title is not None:
-            self.notes.append(Note(number, "text before '## Recommended Steps' is not mapped"))
+        elif self.area is None and self.title is not None:
+            self.before.append((number, line))
 
     def _heading(self, number: int, level: int, name: str) -> None:
         if level == 1:
@@ -437,7 +439,12 @@ class _Parser:
                 self.notes.append(Note(number, "a second 'Recommended Steps' section: read as part of the first"))
                 self.current = self.section(INTRO)
             else:
-                self._open(INTRO, "intro", number)
+                intro = self._open(INTRO, "intro", number)
+                # Text between the title and the steps (an overview, a "Please note") opens the steps.
+                intro.lines = [(n, t) for n, t in self.before]
+                first = next((n for n, t in self.before if t.strip()), None)
+                if first is not None:
+                    self.notes.append(Note(first, "text before '## Recommended Steps' is read as the start of it"))
             self.area = INTRO
         elif name.casefold() == DOCUMENTS.casefold():
             self.area = DOCUMENTS

@@ -278,6 +278,11 @@ class _Builder:
             data["source_hash"] = block.hash if block is not None else section.hash
         if title:
             data["title"] = _shorten(title, 200)
+            if data["title"] != title:
+                line = (cite[1].line if cite[1] is not None else cite[0].line) if cite is not None else 0
+                self.notes.append(
+                    Note(line, f"node {node_id!r}: the title is cut to 200 characters: check it", review=True)
+                )
         data["text"] = text
         links = _inline_links(text)
         if links and "links" not in rest:
@@ -801,6 +806,7 @@ def build_draft(article: Article, *, path_name: str | None = None, form: list[di
                 "no error patterns, so no paste step",
             )
         )
+    notes.sort(key=lambda n: (n.line == 0, n.line))  # article order; notes on the whole article last
     mapping = [m for m in builder.mapping if m.node in nodes]
     return Draft(data=data, notes=notes, sections=len(article.sections), causes=builder.causes, mapping=mapping)
 
