@@ -275,13 +275,19 @@ COMMANDS: tuple[Command, ...] = (
         "import",
         "selfhelp.commands.import_article",
         help="draft a flow from a self-help article (Markdown with a <properties> header)",
-        description="Read a self-help article and print a draft flow that validates clean: each bold "
-        "sub-heading becomes a branch, each listed cause a cause node with its sentence as an error pattern, "
-        "next steps become guidance, documents links. What cannot be mapped is reported on stderr.",
+        description="Read a self-help article and print a draft flow that validates clean: each sub-heading "
+        "becomes a branch, each bullet or paragraph a node of its own told apart by a question, numbered steps "
+        "a procedure walked in order, guidance to wait a wait outcome, documents links. Every node cites the "
+        "block it mirrors (for 'selfhelp drift'). What cannot be mapped is reported on stderr.",
         args=(
             arg("article", type=Path, help="the article (.md)"),
             arg("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout"),
             arg("--force", action="store_true", help="overwrite FILE if it exists"),
+            arg(
+                "--report",
+                action="store_true",
+                help="on stderr: what each part of the article became, and what needs review, by article line",
+            ),
             arg(
                 "--form",
                 type=Path,
@@ -293,8 +299,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "drift",
         "selfhelp.commands.drift",
-        help="list the nodes whose source section in the article changed (exit 0 none, 1 some, 2 usage)",
-        description="Hash each section of the flow's article again and compare with the nodes' source_hash. "
+        help="list the nodes whose source text in the article changed (exit 0 none, 1 some, 2 usage)",
+        description="Hash each cited block (or section) of the flow's article again and compare with the "
+        "nodes' source_hash; --accept or --all writes the new hashes after showing the changed text. "
         "The article is --article, else the flow's source.path beside the flow file, in --articles, "
         "or in the working folder.",
         args=(
@@ -302,6 +309,32 @@ COMMANDS: tuple[Command, ...] = (
             arg("--article", type=Path, help="the article file"),
             arg("--articles", type=Path, metavar="DIR", help="a folder of articles to find source.path in"),
             arg("--hashes", action="store_true", help="also print each section's current hash"),
+            arg(
+                "--accept",
+                nargs="+",
+                metavar="NODE",
+                default=[],
+                exclusive="accept",
+                help="after review: show each node's changed text and write its new hash into the flow file",
+            ),
+            arg(
+                "--all",
+                dest="accept_all",
+                action="store_true",
+                exclusive="accept",
+                help="accept the new hashes of every changed node (shown first)",
+            ),
+        ),
+    ),
+    Command(
+        "init",
+        "selfhelp.commands.init",
+        help="scaffold a flows folder: a sample flow and its test, .selfhelp.yaml, the schema, a CI snippet",
+        description="Write a folder of flows that works outside this repository: the sample flow's modeline "
+        "points at the schema written beside it, and drafts imported into the folder point at it too.",
+        args=(
+            arg("dir", type=Path, nargs="?", default=Path("flows"), help="the folder (default: ./flows)"),
+            arg("--force", action="store_true", help="overwrite files the folder already has"),
         ),
     ),
 )

@@ -14,6 +14,7 @@ from selfhelp.flow.validate import check_bytes, check_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "tests" / "articles" / "nested-reasons.md"
+SHARED_CPOR = ROOT.parent / "shared" / "articles" / "incentives-customer-association-customer-association-issues.md"
 
 
 @pytest.fixture
@@ -41,14 +42,87 @@ def test_rewrapping_is_not_drift(drafted: tuple[Path, Path]) -> None:
     assert drift(report.flow, parse_article(text)) == []  # type: ignore[arg-type]
 
 
-def test_a_changed_section_flags_exactly_its_nodes(drafted: tuple[Path, Path]) -> None:
+def test_a_changed_step_flags_exactly_its_node(drafted: tuple[Path, Path]) -> None:
     flow_path, article = drafted
     text = article.read_text(encoding="utf-8").replace("2. Select **Reopen**", "2. Select **Reopen claim**")
     report = check_file(flow_path)
     items = drift(report.flow, parse_article(text), report.loaded)  # type: ignore[arg-type]
-    assert [(i.node, i.status) for i in items] == [("how-do-i-reopen-a-claim", "changed")]
+    assert [(i.node, i.status, i.block) for i in items] == [("step-2-select-reopen", "changed", 2)]
+    assert items[0].current_text == "Select **Reopen claim**"
     line = flow_path.read_text(encoding="utf-8").splitlines()[items[0].line - 1]
     assert line.strip().startswith("source_hash:")
+
+
+def test_a_changed_nested_bullet_flags_it_and_the_question_over_it(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8").replace("The form is not signed", "The form has no signature")
+    items = drift(check_file(flow_path).flow, parse_article(text))  # type: ignore[arg-type]
+    # 'returned' asks which of its nested reasons applies, so it cites the item they are nested in.
+    assert [(i.node, i.block) for i in items] == [("returned", 2), ("missing-signature", 3)]
+
+
+def test_whitespace_only_edits_flag_nothing(drafted: tuple[Path, Path]) -> None:
+    flow_path, article = drafted
+    text = (
+        article.read_text(encoding="utf-8")
+        .replace("\t* **Missing Signature**", "    *   **Missing Signature**  ")
+        .replace("1. Open the claim", "1.\tOpen   the claim")
+        .replace("* **Closed** - The claim was closed.", "* **Closed** - The claim\n  was closed.")
+    )
+    assert text != article.read_text(encoding="utf-8")
+    assert drift(check_file(flow_path).flow, parse_article(text)) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not SHARED_CPOR.is_file(), reason="the shared articles are not beside this checkout")
+def test_editing_one_of_the_six_cpor_reasons_flags_one_node() -> None:
+    text = SHARED_CPOR.read_text(encoding="utf-8")
+    draft = import_text(text, path_name=SHARED_CPOR.name)
+    flow = check_bytes(draft.to_yaml(SHARED_CPOR.name).encode(), "draft.yaml").flow
+    edited = text.replace("The subscription provided is for CSP", "The subscription provided is a CSP one")
+    items = drift(flow, parse_article(edited))  # type: ignore[arg-type]
+    assert [(i.node, i.status) for i in items] == [("the-subscription-provided-is-for-csp", "changed")]
+
+
+def test_accept_writes_new_hashes_in_place(drafted: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    flow_path, article = drafted
+    original = flow_path.read_text(encoding="utf-8")
+    # An author's comment and a quoted hash must survive: only the hash value changes.
+    commented = original.replace("  step-2-select-reopen:\n", "  # reviewed by hand\n  step-2-select-reopen:\n")
+    lines = commented.split("\n")
+    at = next(
+        i
+        for i, line in enumerate(lines)
+        if line.strip().startswith("source_hash") and i > lines.index("  step-2-select-reopen:")
+    )
+    old_hash = lines[at].split(":", 1)[1].strip()
+    lines[at] = lines[at].replace(old_hash, f"'{old_hash}'  # hash of step 2")
+    flow_path.write_text("\n".join(lines), encoding="utf-8")
+    before = flow_path.read_text(encoding="utf-8").split("\n")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Select **Reopen**", "Select **Reopen now**"), "utf-8"
+    )
+    assert main(["drift", str(flow_path), "--accept", "missing-signature"]) == 2  # not a changed node
+    assert "nothing to accept for 'missing-signature'" in capsys.readouterr().err
+    assert main(["drift", str(flow_path), "--accept", "step-2-select-reopen"]) == 0
+    out = capsys.readouterr().out
+    assert "cites block 2 of section 'How do I reopen a claim?' (article line 26), which now reads:" in out
+    assert "    | Select **Reopen now**" in out
+    after = flow_path.read_text(encoding="utf-8").split("\n")
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    new_hash = parse_article(article.read_text(encoding="utf-8")).section("How do I reopen a claim?").block(2).hash  # type: ignore[union-attr]
+    assert changed == [(before[at], f"    source_hash: {new_hash}  # hash of step 2")]
+    assert main(["drift", str(flow_path)]) == 0
+
+
+def test_accept_all(drafted: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8").replace("Open the claim", "Open your claim")
+    article.write_text(text.replace("The claim was closed.", "The claim is closed."), "utf-8")
+    assert main(["drift", str(flow_path)]) == 1
+    assert "2 node(s) to revisit" in capsys.readouterr().out
+    assert main(["drift", str(flow_path), "--all"]) == 0
+    assert "accepted the new text for 2 node(s): closed, step-1-open-the-claim" in capsys.readouterr().out
+    assert main(["drift", str(flow_path)]) == 0
 
 
 def test_a_removed_section_is_reported_missing(drafted: tuple[Path, Path]) -> None:
@@ -80,7 +154,7 @@ def test_drift_command(drafted: tuple[Path, Path], capsys: pytest.CaptureFixture
     article.write_text(article.read_text(encoding="utf-8").replace("Open the claim", "Open your claim"), "utf-8")
     assert main(["drift", str(flow_path), "--hashes"]) == 1
     out = capsys.readouterr().out
-    assert "node 'how-do-i-reopen-a-claim': section 'How do I reopen a claim?' changed" in out
+    assert "node 'step-1-open-the-claim': block 1 of section 'How do I reopen a claim?' changed" in out
     assert "section 'Recommended Steps': " in out
     other = tmp_path / "elsewhere"
     other.mkdir()
@@ -105,3 +179,26 @@ def test_the_shipped_cpor_flow_is_in_step_with_its_article(capsys: pytest.Captur
     assert main(["drift", "cpor-customer-association", "--article", str(SHARED_ARTICLE)]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("0 node(s) to revisit")
+
+
+def test_an_inserted_bullet_moves_the_blocks_after_it(
+    drafted: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow_path, article = drafted
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace("1. Open the claim", "1. Sign in\n2. Open the claim").replace("2. Select", "3. Select")
+    )
+    report = check_file(flow_path)
+    items = drift(report.flow, parse_article(article.read_text(encoding="utf-8")))  # type: ignore[arg-type]
+    # "Open the claim" and "Select ..." are the same text, one block further on: found by their hashes.
+    assert [(i.node, i.status, i.moved_to) for i in items] == [
+        ("step-1-open-the-claim", "moved", 2),
+        ("step-2-select-reopen", "moved", 3),
+    ]
+    assert main(["drift", str(flow_path)]) == 0  # nothing to revisit: the text is the same
+    assert "0 node(s) to revisit, 2 node(s) to renumber (unchanged text; --all)" in capsys.readouterr().out
+    assert main(["drift", str(flow_path), "--all"]) == 0
+    assert "is now block 2 (article line 26)" in capsys.readouterr().out
+    assert "source_block: 3" in flow_path.read_text(encoding="utf-8")
+    assert drift(check_file(flow_path).flow, parse_article(article.read_text(encoding="utf-8"))) == []  # type: ignore[arg-type]

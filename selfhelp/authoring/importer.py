@@ -1,396 +1,129 @@
 """From a self-help article to a draft flow.
 
-The articles this reads (see ``shared/articles``) share one shape::
+:mod:`selfhelp.authoring.article` reads the article into sections and blocks; :func:`build_draft`
+turns them into flow data that validates clean:
 
-    <properties pageTitle="..." articleId="..." supportTopicIds="..." productPesIds="..." />
-    # Title
-    ## **Recommended Steps**
-    intro text
-    **A sub-heading**            <- a branch of the flow
-    text; a list introduced by "... several reasons:" lists causes
-    **Next Step:** guidance      <- what to do when the causes did not help
-    **IMPORTANT:** text          <- a bold lead-in is a branch of its own
-    ## **Recommended Documents**
-    * [Title](https://...)       <- links
+- each sub-heading (bold line, ``###``, a further ``##``) is a branch: the start question offers them
+  (there is no start question when there is only one);
+- in a branch, each paragraph or list item that stands for a case of its own is a node: bullets and
+  paragraphs are alternatives (a question tells them apart by their lead-in or first sentence), numbered
+  steps a procedure walked one step at a time; an item whose text introduces nested items ("... reasons:")
+  is a question over them;
+- guidance to wait ("within 5 business days") leads to a ``wait`` outcome; links are links; a
+  "Next Step" section is where a branch's "still need help" goes; notes stay text.
 
-:func:`parse_article` splits the text into named sections (each with a hash of
-its text); :func:`build_draft` turns them into flow data that validates clean.
-Every node records the section it came from (``source``) and that section's
-hash (``source_hash``), which ``selfhelp drift`` compares later. What the
-importer cannot map is reported, line by line; nothing here raises on odd input.
+Every node cites the block it mirrors (``source`` and ``source_block``) with that block's hash
+(``source_hash``), which ``selfhelp drift`` compares later. :attr:`Draft.mapping` says what became
+what, with article lines; :attr:`Draft.notes` what an author should know or review.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
-from selfhelp.base.text import shown
+from selfhelp.authoring.article import (
+    DOCUMENTS,
+    INTRO,
+    LINK,
+    WARNING_LEADS,
+    Article,
+    Block,
+    Note,
+    Section,
+    heading_name,
+    parse_article,
+    plain,
+    read_article,
+    section_hash,
+    text_hash,
+    tidy,
+)
 from selfhelp.flow.schema import MODELINE
 
-MAX_ARTICLE_BYTES = 512 * 1024
-INTRO = "Recommended Steps"
-DOCUMENTS = "Recommended Documents"
+__all__ = [
+    "DOCUMENTS",
+    "INTRO",
+    "Article",
+    "Draft",
+    "Mapped",
+    "Note",
+    "Section",
+    "build_draft",
+    "dump_yaml",
+    "import_text",
+    "parse_article",
+    "read_article",
+    "section_hash",
+    "slug",
+]
+
 DRAFT_VERSION = "0.1.0"
+#: The longest choice label a draft writes; longer lead sentences are cut at a word (and noted).
+LABEL_LIMIT = 90
+MAX_ID = 60
+#: The longest node id a draft makes from a title (ids name nodes in the file; they need not say it all).
+NODE_ID = 40
 
-#: Bold lead-ins that stay part of the text around them instead of starting a section.
-_INLINE_LEADS = {"note", "notes", "tip", "tips", "example", "examples"}
-#: A list introduced by a line like this lists causes ("it could be for several reasons:").
-_CAUSE_INTRO = re.compile(r"\b(reasons?|causes?|could be (?:for|due|because)|due to|why)\b", re.IGNORECASE)
-
-_PROPERTIES = re.compile(r"<properties\b(.*?)/?>", re.DOTALL | re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"([A-Za-z_][\w.:-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_H = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BOLD_LINE = re.compile(r"^\*\*\s*([^*].*?)\s*\*\*\s*:?\s*$")
-_BOLD_LEAD = re.compile(r"^\*\*\s*([^*].*?)\s*\*\*\s*(:?)\s*(\S.*)$")
-_ITEM = re.compile(r"^([ \t]*)(?:(\d{1,3})[.)]|[*+-])[ \t]+(.*)$")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_HTML_TAG = re.compile(r"</?(?:br|p|div|span)\b[^>]*>", re.IGNORECASE)
-
-
-def section_hash(text: str) -> str:
-    """A short hash of a section's text, blind to changes of wrapping and spacing."""
-    normal = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-    return hashlib.sha256(normal.encode()).hexdigest()[:16]
-
-
-@dataclass
-class Note:
-    """Something in the article that was not mapped (or was mapped with a guess)."""
-
-    line: int
-    """1-based line in the article (0 for the whole article)."""
-    message: str
-
-    def format(self, display: str) -> str:
-        return f"{display}:{self.line}: {self.message}" if self.line else f"{display}: {self.message}"
+#: A text that introduces a list of causes ("it could be for several reasons:").
+_CAUSE_INTRO = re.compile(r"\b(reasons?|causes?|could be (?:for|due|because)|due to|why|scenarios?)\b", re.I)
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|thirty|few|several)"
+#: Guidance to wait: "within two (2) days", "wait 5 business days", "can take up to 48 hours".
+_WAIT = re.compile(
+    rf"\b(?:wait|allow|within|up to|takes?|take up to|after)\b(?![^.;]{{0,40}}?\b(?:previous|past|last|old)\b)"
+    rf"[^.;]{{0,40}}?\b{_NUMBER}\b(?:\s*\(\d+\))?"
+    r"\s*(?:-\s*\d+\s*)?(?:business |working |calendar )?(?:hours?|days?|weeks?|months?)\b",
+    re.I,
+)
+#: A quoted error message inside a cause's text.
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{6,160})[\"”]")
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 
 
-@dataclass
-class Section:
-    """A named part of the article: the intro, a branch, a next step, or the documents."""
-
-    name: str
-    kind: Literal["intro", "branch", "next_step", "documents"]
-    line: int
-    """1-based line of its heading (or first line)."""
-    lines: list[tuple[int, str]] = field(default_factory=list)
-    """Its body, with line numbers."""
-
-    @property
-    def text(self) -> str:
-        return _tidy("\n".join(t for _, t in self.lines))
-
-    @property
-    def hash(self) -> str:
-        return section_hash(self.text)
-
-
-@dataclass
-class Article:
-    """A parsed article: its header, title, sections and the links it recommends."""
-
-    properties: dict[str, str]
-    title: str | None
-    sections: list[Section]
-    links: list[tuple[str, str]]
-    notes: list[Note]
-    error: str | None = None
-    """Why no flow can be drafted from it (``None`` when one can)."""
-    form: list[dict[str, Any]] | None = None
-    """For a support scoping form: its form elements."""
-
-    def section(self, name: str) -> Section | None:
-        return next((s for s in self.sections if s.name == name), None)
-
-    def hashes(self) -> dict[str, str]:
-        """Each section's name and current hash (intro included)."""
-        return {s.name: s.hash for s in self.sections}
-
-
-# --- reading --------------------------------------------------------------------
-
-
-def _tidy(text: str) -> str:
-    """Text ready for a node: tabs as spaces (so YAML keeps it a literal block), no trailing spaces."""
-    lines = [_untab(line).rstrip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-
-
-def _untab(line: str) -> str:
-    stripped = line.lstrip(" \t")
-    indent = line[: len(line) - len(stripped)].expandtabs(4)
-    return indent + stripped.replace("\t", " ")
-
-
-def _plain(text: str) -> str:
-    """Markdown made plain: links to their text, emphasis and code marks removed, spaces joined."""
-    text = _LINK.sub(r"\1", text)
-    text = re.sub(r"[*_`]+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _heading_name(text: str) -> str:
-    return _plain(text).strip().rstrip(":").strip()
-
-
-def read_article(path: Path) -> tuple[str | None, str | None]:
-    """The article's text, or why it cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
-    if len(raw) > MAX_ARTICLE_BYTES:
-        return None, f"the file is {len(raw):,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}"
-    if b"\x00" in raw:
-        return None, "the file holds NUL bytes: it is not a text file"
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return None, f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
-
-
-def _properties(text: str, notes: list[Note]) -> tuple[dict[str, str], int]:
-    """The ``<properties>`` header's attributes, and the offset where the article body starts."""
-    match = _PROPERTIES.search(text[:20_000])
-    if match is None or text[: match.start()].strip():
-        notes.append(Note(0, "no <properties .../> header at the top: source taken from the title and file name"))
-        return {}, 0
-    props = {m.group(1): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _ATTRIBUTE.finditer(match[1])}
-    for needed in ("articleId", "pageTitle"):
-        if not props.get(needed, "").strip():
-            notes.append(Note(1, f"the header has no {needed}"))
-    return props, match.end()
-
-
-def _scoping_form(text: str) -> list[dict[str, Any]] | None:
-    """The form elements of a support scoping form (JSON between --- lines), if the text is one."""
-    match = re.search(r"^---\s*$(.*?)^---\s*$", text, re.DOTALL | re.MULTILINE)
-    if match is None:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    elements = data.get("formElements") if isinstance(data, dict) else None
-    return [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else None
-
-
-class _Parser:
-    """Walks the article's lines once, opening a section at each heading or bold lead-in."""
-
-    def __init__(self, notes: list[Note]) -> None:
-        self.notes = notes
-        self.sections: list[Section] = []
-        self.links: list[tuple[str, str]] = []
-        self.title: str | None = None
-        self.area: str | None = None
-        """The ``##`` section being read: INTRO, DOCUMENTS, or an unknown one (skipped)."""
-        self.current: Section | None = None
-        self.names: set[str] = set()
-
-    def _open(self, name: str, kind: Literal["intro", "branch", "next_step", "documents"], line: int) -> Section:
-        unique, n = name, 2
-        while unique in self.names:
-            unique, n = f"{name} ({n})", n + 1
-        if unique != name:
-            self.notes.append(Note(line, f"a second section is named {name!r}: it is called {unique!r} in the draft"))
-        self.names.add(unique)
-        section = Section(name=unique, kind=kind, line=line)
-        self.sections.append(section)
-        self.current = section
-        return section
-
-    def feed(self, number: int, line: str) -> None:
-        if _HTML_TAG.search(line):
-            line = _HTML_TAG.sub("", line)
-            self.notes.append(Note(number, "HTML tags removed"))
-        heading = _H.match(line)
-        if heading and len(heading.group(1)) <= 2:
-            self._heading(number, len(heading.group(1)), _heading_name(heading.group(2)))
-            return
-        if self.area == INTRO:
-            self._steps_line(number, line, heading)
-        elif self.area == DOCUMENTS:
-            self._documents_line(number, line)
-        elif self.area is None and line.strip() and self.title is not None:
-            self.notes.append(Note(number, "text before '## Recommended Steps' is not mapped"))
-
-    def _heading(self, number: int, level: int, name: str) -> None:
-        if level == 1:
-            if self.title is None and name:
-                self.title = name
-            return
-        if name.casefold() == INTRO.casefold():
-            if self.area == INTRO or self.section(INTRO):
-                self.notes.append(Note(number, "a second 'Recommended Steps' section: read as part of the first"))
-            else:
-                self._open(INTRO, "intro", number)
-            self.area = INTRO
-        elif name.casefold() == DOCUMENTS.casefold():
-            self.area = DOCUMENTS
-            if self.section(DOCUMENTS) is None:
-                self._open(DOCUMENTS, "documents", number)
-            else:
-                self.current = self.section(DOCUMENTS)
-        else:
-            self.area = "other"
-            self.notes.append(
-                Note(
-                    number,
-                    f"the section {name!r} is not one the importer knows (Recommended Steps, Recommended "
-                    "Documents): not mapped",
-                )
-            )
-
-    def section(self, name: str) -> Section | None:
-        return next((s for s in self.sections if s.name == name), None)
-
-    def _steps_line(self, number: int, line: str, heading: re.Match[str] | None) -> None:
-        if heading is not None:  # ### and deeper: a sub-heading
-            name = _heading_name(heading.group(2))
-            if name:
-                self._open(name, "next_step" if _is_next_step(name) else "branch", number)
-                return
-        bold = _BOLD_LINE.match(line)
-        if bold and _heading_name(bold.group(1)):
-            name = _heading_name(bold.group(1))
-            if name.casefold() not in _INLINE_LEADS:
-                self._open(name, "next_step" if _is_next_step(name) else "branch", number)
-                return
-        lead = _BOLD_LEAD.match(line)
-        if lead and (lead.group(1).endswith(":") or lead.group(2)) and _heading_name(lead.group(1)):
-            name = _heading_name(lead.group(1))
-            if name.casefold() not in _INLINE_LEADS:
-                self._open(name, "next_step" if _is_next_step(name) else "branch", number)
-                self._add(number, lead.group(3))
-                return
-        self._add(number, line)
-
-    def _add(self, number: int, line: str) -> None:
-        if self.current is not None:
-            self.current.lines.append((number, line))
-
-    def _documents_line(self, number: int, line: str) -> None:
-        found = _LINK.findall(line)
-        for title, url in found:
-            if _plain(title):
-                self.links.append((_plain(title)[:200], url))
-        if not found and line.strip():
-            self.notes.append(Note(number, "a line of Recommended Documents without a link is not mapped"))
-        self._add(number, line)
-
-
-def _is_next_step(name: str) -> bool:
-    return name.casefold() in ("next step", "next steps")
-
-
-def parse_article(text: str) -> Article:
-    """Split an article into sections; never raises."""
-    notes: list[Note] = []
-    # Line ends as LF, no escapes or invisible characters: flows refuse them, and a draft must validate.
-    text = shown(text)
-    form = _scoping_form(text)
-    props, body_at = _properties(text, notes)
-    if props.get("selfHelpType", "").casefold() == "problemscopingquestions" or form is not None:
-        return Article(
-            properties=props,
-            title=props.get("pageTitle"),
-            sections=[],
-            links=[],
-            notes=notes,
-            form=form,
-            error="this is a support scoping form (selfHelpType problemScopingQuestions), not a troubleshooting "
-            "article: it has no steps to map. Pass it with --form to fill the contact-support outcome's fields.",
-        )
-    parser = _Parser(notes)
-    first_line = text[:body_at].count("\n") + 1
-    for offset, line in enumerate(text[body_at:].split("\n")):
-        parser.feed(first_line + offset, line)
-    article = Article(properties=props, title=parser.title, sections=parser.sections, links=parser.links, notes=notes)
-    if parser.section(INTRO) is None:
-        article.error = "no '## Recommended Steps' section: there is nothing to map to a flow"
-    return article
-
-
-# --- causes ---------------------------------------------------------------------
-
-
-@dataclass
-class Cause:
-    """A list item that names a cause."""
-
-    title: str
-    pattern: str
-    text: str
-    line: int
-
-
-def _indent(spaces: str) -> int:
-    return len(spaces.expandtabs(4))
-
-
-def find_causes(section: Section) -> tuple[list[Cause], list[tuple[int, str]]]:
-    """The section's cause items, and its other lines (the text kept on the branch)."""
-    causes: list[Cause] = []
-    rest: list[tuple[int, str]] = []
-    #: The text that introduces the items at each open indentation level.
-    intro_at: list[tuple[int, str]] = []
-    last_text = ""
-    for number, line in section.lines:
-        item = _ITEM.match(line)
-        if item is None:
-            if line.strip():
-                last_text = line
-                intro_at = [(d, t) for d, t in intro_at if d < _indent(line[: len(line) - len(line.lstrip())])]
-            rest.append((number, line))
-            continue
-        depth = _indent(item.group(1))
-        intro_at = [(d, t) for d, t in intro_at if d < depth]
-        introducer = intro_at[-1][1] if intro_at else last_text
-        body = item.group(3).strip()
-        cause = _cause(body, number) if _introduces_causes(introducer) else None
-        if cause is not None:
-            causes.append(cause)
-        else:
-            rest.append((number, line))
-        intro_at.append((depth, body))
-    return causes, rest
-
-
-def _introduces_causes(text: str) -> bool:
-    plain = _plain(text)
-    return plain.endswith(":") and bool(_CAUSE_INTRO.search(plain))
-
-
-def _cause(body: str, line: int) -> Cause | None:
-    lead = re.match(r"^\*\*\s*([^*]+?)\s*\*\*\s*[:\-–—]?\s*(.*)$", body)
-    if lead:
-        title = _heading_name(lead.group(1))
-        pattern = title
-    else:
-        title = _plain(body).rstrip(" .;:")
-        pattern = title
-    if not pattern.strip(" .!*-"):
-        return None
-    return Cause(title=_shorten(title, 200), pattern=pattern, text=body, line=line)
+def slug(text: str, fallback: str = "node", limit: int = MAX_ID) -> str:
+    """An id made of lower-case words joined by ``-``, at most ``limit`` characters, cut between words."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", folded)
+    out = ""
+    for word in words:
+        joined = f"{out}-{word}" if out else word
+        if len(joined) > limit:
+            break
+        out = joined
+    return out or (words[0][:limit] if words else fallback)
 
 
 def _shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with an ellipsis when cut."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") or text[: limit - 1]
     return cut + "…"
 
 
-# --- drafting -------------------------------------------------------------------
+@dataclass
+class Mapped:
+    """One row of the import report: a part of the article and the node it became."""
+
+    line: int
+    """First line of the part in the article."""
+    end: int
+    """Its last line."""
+    what: str
+    """What the part is (``bullet``, ``step``, ``paragraph``, ``sub-heading``, ...)."""
+    node: str
+    """The node's id."""
+    kind: str
+    """The node's kind, and for outcomes their result."""
+
+    def format(self, display: str) -> str:
+        """The row as ``file:line[-end]: what -> node (kind)``."""
+        lines = f"{self.line}" if self.end <= self.line else f"{self.line}-{self.end}"
+        return f"{display}:{lines}: {self.what} -> {self.kind} {self.node!r}"
 
 
 @dataclass
@@ -402,15 +135,28 @@ class Draft:
     error: str | None = None
     sections: int = 0
     causes: int = 0
+    """How many distinct causes or scenarios got a node of their own."""
+    mapping: list[Mapped] = field(default_factory=list)
+    """What became what, in article order."""
 
-    def to_yaml(self, article_name: str) -> str:
-        """The draft as a flow file, ready to review and save."""
+    def to_yaml(self, article_name: str, schema: str | None = None) -> str:
+        """The draft as a flow file, ready to review and save; ``schema`` is the path its modeline names
+        (default: the repository's ``docs/flow.schema.json`` as seen from ``flows/``)."""
         header = [
-            MODELINE,
+            f"# yaml-language-server: $schema={schema}" if schema else MODELINE,
             f"# Draft imported from {article_name} by 'selfhelp import'. Review every node: the wording,",
             "# the questions and the error patterns are guesses from the article's structure.",
         ]
         return "\n".join(header) + "\n" + dump_yaml(self.data or {})
+
+    def report(self, display: str) -> list[str]:
+        """The import report: what became what, then what needs an author's review, with article lines."""
+        out = [f"{display}: what became what"]
+        out += [f"  {row.format(display)}" for row in sorted(self.mapping, key=lambda r: (r.line, r.node))]
+        review = [n for n in self.notes if n.review]
+        out.append(f"{display}: needs review ({len(review)})")
+        out += [f"  {n.format(display)}" for n in sorted(review, key=lambda n: n.line)]
+        return out
 
 
 class _Dumper(yaml.SafeDumper):
@@ -433,37 +179,110 @@ def dump_yaml(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def slug(text: str, fallback: str = "node") -> str:
-    """An id made of lower-case words joined by -, at most 60 characters."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", folded)
-    out = "-".join(words)[:60].strip("-")
-    return out or fallback
+# --- reading the blocks of a section ----------------------------------------------------
+
+
+def _introduces(block: Block) -> bool:
+    """Whether a block's own text introduces a list ("... the following:")."""
+    return plain(block.own_text).endswith(":")
+
+
+def _is_cause_intro(block: Block | None) -> bool:
+    return block is not None and _introduces(block) and bool(_CAUSE_INTRO.search(plain(block.own_text)))
+
+
+def _waits(text: str) -> bool:
+    return bool(_WAIT.search(plain(text)))
+
+
+def _errors(block: Block, under_cause_intro: bool, label: str) -> list[str]:
+    """Error patterns for a cause: its label when it is one of listed causes, and quoted error messages."""
+    found = [label.rstrip("…").strip()] if under_cause_intro and label.strip(" .!*-…") else []
+    own = plain(block.own_text)
+    if re.search(r"\berror|message\b", own, re.I):
+        found += [q.strip() for q in _QUOTED.findall(own) if q.strip()]
+    unique: dict[str, str] = {}
+    for pattern in found:
+        unique.setdefault(pattern.casefold(), pattern)
+    return list(unique.values())
+
+
+@dataclass
+class _Label:
+    """A short name for a block, and whether it had to be cut from a longer text."""
+
+    text: str
+    cut: bool
+
+
+def _label(block: Block) -> _Label:
+    """A block's lead-in (its bold start), else its first sentence, short enough for a choice."""
+    own = block.own_text
+    lead = re.match(r"^\*\*\s*([^*]+?)\s*\*\*", own)
+    name = heading_name(lead.group(1)) if lead else ""
+    if not name.strip(" .!*-…"):
+        text = plain(own)
+        sentence = _FIRST_SENTENCE.match(text)
+        name = (sentence.group(1) if sentence else text).rstrip(" .:;").lstrip(" -–—:")
+    if not name.strip(" .!*-…"):
+        name = plain(block.text)[:LABEL_LIMIT] or "(empty)"
+    short = _shorten(name, LABEL_LIMIT)
+    return _Label(short, short != name or short != plain(own).rstrip(" .:;"))
+
+
+# --- drafting ----------------------------------------------------------------------------
 
 
 class _Builder:
-    """Builds the draft's nodes; each node carries its section's name and hash."""
+    """Builds the draft's nodes; each node cites the block it mirrors, with that block's hash."""
 
-    def __init__(self, article: Article) -> None:
+    def __init__(self, article: Article, notes: list[Note]) -> None:
         self.article = article
+        self.notes = notes
         self.nodes: dict[str, dict[str, Any]] = {}
         intro = article.section(INTRO)
         assert intro is not None
         self.intro = intro
         self.causes = 0
+        self.mapping: list[Mapped] = []
+        self.patterns = False
+        self.seen_patterns: set[str] = set()
+        """Error patterns given to a cause already: one pattern points at one cause."""
+        self.labelled: set[int] = set()
+        """Lines whose shortened label was noted already."""
 
     def new_id(self, name: str) -> str:
-        base = slug(name)
+        base = slug(name, limit=NODE_ID)
         candidate, n = base, 2
         while candidate in self.nodes:
             candidate, n = f"{base}-{n}", n + 1
         self.nodes[candidate] = {}
         return candidate
 
-    def node(self, node_id: str, kind: str, section: Section, title: str | None, text: str, **rest: Any) -> None:
-        data: dict[str, Any] = {"kind": kind, "source": section.name, "source_hash": section.hash}
+    def node(
+        self,
+        node_id: str,
+        kind: str,
+        cite: tuple[Section, Block | None] | None,
+        title: str | None,
+        text: str,
+        **rest: Any,
+    ) -> None:
+        """Add a node; ``cite`` is the section and block it mirrors (no block: the whole section)."""
+        data: dict[str, Any] = {"kind": kind}
+        if cite is not None:
+            section, block = cite
+            data["source"] = section.name
+            if block is not None:
+                data["source_block"] = block.number
+            data["source_hash"] = block.hash if block is not None else section.hash
         if title:
             data["title"] = _shorten(title, 200)
+            if data["title"] != title:
+                line = (cite[1].line if cite[1] is not None else cite[0].line) if cite is not None else 0
+                self.notes.append(
+                    Note(line, f"node {node_id!r}: the title is cut to 200 characters: check it", review=True)
+                )
         data["text"] = text
         links = _inline_links(text)
         if links and "links" not in rest:
@@ -471,22 +290,66 @@ class _Builder:
         data.update({k: v for k, v in rest.items() if v is not None})
         self.nodes[node_id] = data
 
-    def build(self) -> dict[str, Any]:
+    def mapped(self, block: Block | Section, what: str, node_id: str, kind: str) -> None:
+        if isinstance(block, Section):
+            end = max([block.line, *(n for n, _ in block.lines)])
+            self.mapping.append(Mapped(block.line, end, what, node_id, kind))
+        else:
+            self.mapping.append(Mapped(block.line, block.last_line, what, node_id, kind))
+
+    # --- the whole flow ---
+
+    def build(self) -> str:
+        """Build every node; return the start node's id."""
         article = self.article
         self.resolved = self.new_id("resolved")
         self.contact = self.new_id("contact-support")
+        self.wait = self.new_id("wait")
         documents = article.section(DOCUMENTS)
         self.docs = self.new_id("recommended-documents") if article.links and documents else None
         self.fallback = self.docs or self.contact
         branches = self._branches()
-        if branches:
-            start = self.new_id("start")
-            choices = [(name, self._branch(section, ns)) for name, section, ns in branches]
-            self._start(start, choices)
+        lead, units = _split(self.intro.blocks)
+        if not branches:
+            start = self._section(self.intro, None, lead_title=self._title(), paste=True)
         else:
-            start = self._branch(self.intro, None, paste=True)
+            choices: list[tuple[str, str]] = []
+            if units:
+                # The steps before the first sub-heading are one more branch, named by the text that
+                # introduces them ("... for several reasons:"); their lead goes with them, not at the start.
+                intro = _intro_of(lead)
+                name = self._label_of(intro).text if intro else "General steps"
+                self.notes.append(
+                    Note(
+                        units[0].line,
+                        f"the steps before the first sub-heading are offered at the "
+                        f"start as {name!r}: check the answer",
+                        review=True,
+                    )
+                )
+                choices.append((name, self._section(self.intro, None, lead_title=name)))
+                lead = []
+            for name, section, next_step in branches:
+                target = self._section(section, next_step)
+                if target and WARNING_LEADS.match(name) and section.blocks:
+                    # "IMPORTANT" tells the cases apart from nothing: offer what the warning is about.
+                    label = self._label_of(section.blocks[0])
+                    self.notes.append(
+                        Note(
+                            section.line,
+                            f"the {name!r} section is offered as {label.text!r}: check the answer",
+                            review=True,
+                        )
+                    )
+                    name = label.text
+                if target:
+                    choices.append((name, target))
+            start = self._start(lead, choices) if len(choices) != 1 else choices[0][1]
         self._ends(documents)
-        return self._flow(start)
+        return start
+
+    def _title(self) -> str:
+        return self.article.title or self.article.properties.get("pageTitle") or "Start"
 
     def _branches(self) -> list[tuple[str, Section, Section | None]]:
         """Branch sections with the next-step section that follows each (a lone next step is a branch)."""
@@ -501,83 +364,284 @@ class _Builder:
                     found.append((section.name, section, None))
         return found
 
-    def _branch(self, section: Section, next_step: Section | None, *, paste: bool = False) -> str:
-        causes, rest = find_causes(section)
-        causes = _unique_patterns(causes)
-        self.causes += len(causes)
+    def _start(self, lead: list[Block], choices: list[tuple[str, str]]) -> str:
+        start = self.new_id("start")
+        for name, _ in choices:
+            if len(name) > LABEL_LIMIT:
+                section = self.article.section(name)
+                self.notes.append(
+                    Note(
+                        section.line if section else 0,
+                        f"the sub-heading {name!r} is cut to {LABEL_LIMIT} characters as an answer: check it",
+                        review=True,
+                    )
+                )
+        options = _unique_labels([(_shorten(name, LABEL_LIMIT), goto) for name, goto in choices])
+        if self.patterns:
+            options.append({"label": "I have an error message to paste", "goto": self._paste(start)})
+        options.append({"label": "Something else", "goto": self.fallback})
+        body = "\n\n".join(b.text for b in lead)
+        text = body + ("\n\n" if body else "") + "**Which of these is your question about?**"
+        cite = (self.intro, _intro_of(lead) or self.intro.heading())
+        self.node(start, "question", cite, self._title(), text, choices=options)
+        self.mapped(self.intro, "sub-headings", start, "question")
+        return start
+
+    # --- one section ---
+
+    def _section(
+        self,
+        section: Section,
+        next_step: Section | None,
+        *,
+        lead_title: str | None = None,
+        paste: bool = False,
+    ) -> str:
+        """The node a section starts at ('' when the section holds nothing)."""
         help_target = self._next_step(next_step) if next_step else self.fallback
-        body = _tidy("\n".join(t for _, t in rest))
-        node_id = self.new_id(section.name)
-        if not causes:
-            self._advice(node_id, section, body, help_target)
+        lead, units = _split(section.blocks)
+        title = lead_title or section.name
+        if not units and not lead:
+            self.notes.append(Note(section.line, f"the section {section.name!r} holds no text: no node"))
+            return ""
+        if _is_plain_list(units, intro=_intro_of(lead)):
+            lead, units = [*lead, *units], []
+        if not units:
+            node_id = self.new_id(section.name)
+            body = "\n\n".join(b.text for b in lead)
+            self._advice(node_id, (section, None), title, body, help_target)
+            self.mapped(section, "section", node_id, "cause")
+            self.causes += 1
             return node_id
-        choices = []
-        for cause in causes:
-            cause_id = self.new_id(cause.title)
-            self.node(
-                cause_id,
-                "cause",
-                section,
-                cause.title,
-                _tidy(cause.text) + "\n\n**Did this solve it?**",
-                errors=[cause.pattern],
-                choices=self._fixed(help_target),
-            )
-            choices.append({"label": _shorten(cause.title, 200), "goto": cause_id})
-        if paste:
+        intro = _intro_of(lead)
+        if any(u.kind == "step" for u in units) and not _is_cause_intro(intro):
+            return self._procedure(section, lead, units, help_target, title)
+        return self._alternatives(section, lead, units, help_target, title, paste=paste)
+
+    def _alternatives(
+        self,
+        section: Section,
+        lead: list[Block],
+        units: list[Block],
+        help_target: str,
+        title: str,
+        *,
+        paste: bool = False,
+        parent: Block | None = None,
+    ) -> str:
+        """A question over cases that exclude each other: one node per case."""
+        intro = _intro_of(lead)
+        under_causes = _is_cause_intro(parent if parent is not None else intro)
+        if len(units) == 1 and parent is None:
+            return self._unit(section, units[0], help_target, under_causes, prefix=lead)
+        node_id = self.new_id(title)
+        options = [(self._label_of(u).text, self._unit(section, u, help_target, under_causes)) for u in units]
+        choices = _unique_labels(options)
+        if paste and self.patterns:
             choices.append({"label": "I have an error message to paste", "goto": self._paste(node_id)})
         choices.append({"label": "None of these", "goto": help_target})
-        text = body + ("\n\n" if body else "") + "**Which of these matches what you see?**"
-        self.node(node_id, "question", section, section.name, text, choices=choices)
+        if parent is not None:
+            body, cite = parent.own_text, (section, parent)
+        else:
+            body = "\n\n".join(b.text for b in lead)
+            cite = (section, intro or section.heading())
+        text = body + ("\n\n" if body else "") + "**Which of these matches your situation?**"
+        self.node(node_id, "question", cite, title, text, choices=choices)
         return node_id
+
+    def _unit(
+        self,
+        section: Section,
+        block: Block,
+        help_target: str,
+        under_causes: bool,
+        prefix: list[Block] = (),  # type: ignore[assignment]
+    ) -> str:
+        """One case: a cause node with the block's text (a question when it introduces nested cases)."""
+        label = self._label_of(block)
+        if block.children and len(block.children) >= 2 and _introduces(block):
+            self.causes += 1
+            node_id = self._alternatives(section, [], block.children, help_target, label.text, parent=block)
+            self.mapped(block, block.kind, node_id, "question")
+            return node_id
+        node_id = self.new_id(label.text)
+        body = "\n\n".join([*(b.text for b in prefix), block.text])
+        errors = [e for e in _errors(block, under_causes, label.text) if e.casefold() not in self.seen_patterns]
+        self.seen_patterns.update(e.casefold() for e in errors)
+        self.patterns = self.patterns or bool(errors)
+        if _waits(block.text):
+            self._wait(node_id, (section, block), label.text, body, help_target, errors=errors or None)
+            self.mapped(block, block.kind, node_id, "cause (leads to wait)")
+        else:
+            self._advice(node_id, (section, block), label.text, body, help_target, errors=errors or None)
+            self.mapped(block, block.kind, node_id, "cause")
+        self.causes += 1
+        return node_id
+
+    def _procedure(self, section: Section, lead: list[Block], units: list[Block], help_target: str, title: str) -> str:
+        """Numbered steps, one node each, walked in order; the last leads to ``help_target``."""
+        steps: list[Block] = []
+        for unit in units:
+            if unit.kind in ("step", "bullet") or not steps:
+                steps.append(unit)
+            else:
+                # A paragraph or note between steps is said at the step before it.
+                self.notes.append(
+                    Note(
+                        unit.line,
+                        f"text after step {len(steps)} is its own block: shown as a "
+                        "step of the procedure; check the order",
+                        review=True,
+                    )
+                )
+                steps.append(unit)
+        ids = [self.new_id(f"step {n} {self._label_of(s, note=False).text}") for n, s in enumerate(steps, start=1)]
+        for n, (step, node_id) in enumerate(zip(steps, ids, strict=True), start=1):
+            last = n == len(steps)
+            label = self._label_of(step)
+            body = "\n\n".join([*(b.text for b in lead if n == 1), f"**Step {n} of {len(steps)}**", step.text])
+            on = help_target if last else ids[n]
+            if _waits(step.text):
+                self._wait(
+                    node_id,
+                    (section, step),
+                    label.text,
+                    body,
+                    on,
+                    otherwise_label=("No, I still need help" if last else "Next step"),
+                )
+                kind = "cause (leads to wait)"
+            elif last:
+                self._advice(node_id, (section, step), label.text, body, on)
+                kind = "cause"
+            else:
+                if _is_decision(step):
+                    # "If ..., then ...": the user says whether the case applies; the chain goes on if not.
+                    choices = [
+                        {"label": "This is my case, and that fixed it", "goto": self.resolved},
+                        {"label": "This is my case, but I still need help", "goto": help_target},
+                        {"label": "This is not my case: next step", "goto": on},
+                    ]
+                    text = body + "\n\n**Is this your case?**"
+                    self.notes.append(
+                        Note(
+                            step.line,
+                            f"step {n} is a decision point ('If ...'): asked as 'Is this your case?'; "
+                            "check the answers",
+                            review=True,
+                        )
+                    )
+                else:
+                    choices = [
+                        {"label": "That fixed it", "goto": self.resolved},
+                        {"label": "Done: next step", "goto": on},
+                    ]
+                    text = body + "\n\n**Did this solve it?**"
+                self.node(node_id, "cause", (section, step), label.text, text, choices=choices)
+                kind = "cause"
+            self.mapped(step, step.kind, node_id, kind)
+            self.causes += 1
+        return ids[0]
+
+    def _label_of(self, block: Block, *, note: bool = True) -> _Label:
+        label = _label(block)
+        if label.cut and note and label.text.endswith("…") and block.line not in self.labelled:
+            self.labelled.add(block.line)
+            self.notes.append(
+                Note(
+                    block.line,
+                    f"the answer and title {label.text!r} are cut from the "
+                    "block's first sentence: check they tell the cases apart",
+                    review=True,
+                )
+            )
+        return label
 
     def _next_step(self, section: Section) -> str:
         node_id = self.new_id(section.name)
-        self._advice(node_id, section, section.text, self.contact)
+        self._advice(node_id, (section, None), section.name, section.text, self.contact)
+        self.mapped(section, "next step", node_id, "cause")
         return node_id
 
-    def _advice(self, node_id: str, section: Section, body: str, otherwise: str) -> None:
-        """A section's advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
-        text = body + ("\n\n" if body else "") + "**Did this solve it?**"
-        self.node(node_id, "cause", section, section.name, text, choices=self._fixed(otherwise))
+    def _advice(
+        self,
+        node_id: str,
+        cite: tuple[Section, Block | None],
+        title: str,
+        body: str,
+        otherwise: str,
+        errors: list[str] | None = None,
+    ) -> None:
+        """Advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
+        text = (body or title) + "\n\n**Did this solve it?**"
+        self.node(
+            node_id,
+            "cause",
+            cite,
+            title,
+            text,
+            errors=errors,
+            choices=[
+                {"label": "Yes, that fixed it", "goto": self.resolved},
+                {"label": "No, I still need help", "goto": otherwise},
+            ],
+        )
 
-    def _fixed(self, help_target: str) -> list[dict[str, str]]:
-        return [
-            {"label": "Yes, that fixed it", "goto": self.resolved},
-            {"label": "No, I still need help", "goto": help_target},
-        ]
+    def _wait(
+        self,
+        node_id: str,
+        cite: tuple[Section, Block | None],
+        title: str,
+        body: str,
+        otherwise: str,
+        errors: list[str] | None = None,
+        otherwise_label: str = "It has been longer than that",
+    ) -> None:
+        """Guidance to wait: the user waits (a ``wait`` outcome) or has waited long enough already."""
+        text = (body or title) + "\n\n**Has the time the article gives already passed?**"
+        self.node(
+            node_id,
+            "cause",
+            cite,
+            title,
+            text,
+            errors=errors,
+            choices=[
+                {"label": "No: I'll wait", "goto": self.wait},
+                {"label": otherwise_label, "goto": otherwise},
+            ],
+        )
 
     def _paste(self, back_to: str) -> str:
         node_id = self.new_id("paste-error")
         self.node(
             node_id,
             "match",
-            self.intro,
+            None,
             "Paste the error",
             "Paste the error message you see. We'll look for the matching cause.",
             no_match=back_to,
         )
         return node_id
 
-    def _start(self, start: str, branches: list[tuple[str, str]]) -> None:
-        choices = [{"label": _shorten(name, 200), "goto": goto} for name, goto in branches]
-        if self.causes:
-            choices.append({"label": "I have an error message to paste", "goto": self._paste(start)})
-        choices.append({"label": "Something else", "goto": self.fallback})
-        intro = self.intro.text
-        intro = _tidy("\n".join(line for line in intro.split("\n")))
-        text = intro + ("\n\n" if intro else "") + "**What is your issue about?**"
-        title = self.article.title or self.article.properties.get("pageTitle") or "Start"
-        self.node(start, "question", self.intro, title, text, choices=choices)
-
     def _ends(self, documents: Section | None) -> None:
         links = [{"title": t, "url": u} for t, u in _dedupe(self.article.links)]
-        self.node(self.resolved, "outcome", self.intro, "Resolved", "Glad that solved it.", result="resolved", links=[])
+        self.node(self.resolved, "outcome", None, "Resolved", "Glad that solved it.", result="resolved", links=[])
+        self.node(
+            self.wait,
+            "outcome",
+            None,
+            "Wait",
+            "Give it the time the article gives, then come back if it is still not solved.",
+            result="wait",
+            links=[],
+        )
+        cite = (documents, None) if documents is not None and links else None
         self.node(
             self.contact,
             "outcome",
-            self.intro,
-            "Contact support",
+            cite,
+            "Still not solved",
             "If this hasn't resolved your issue, please contact the support team.",
             result="contact_support",
             links=links or None,
@@ -586,7 +650,7 @@ class _Builder:
             self.node(
                 self.docs,
                 "question",
-                documents,
+                (documents, None),
                 "Recommended documents",
                 "These documents may answer your question.\n\n**Does one of them answer it?**",
                 links=links,
@@ -595,35 +659,68 @@ class _Builder:
                     {"label": "No, I still need help", "goto": self.contact},
                 ],
             )
+            self.mapped(documents, "documents", self.docs, "question")
 
-    def _flow(self, start: str) -> dict[str, Any]:
-        props = self.article.properties
-        article_id = (props.get("articleId") or "").strip()
-        title = (props.get("pageTitle") or "").strip() or self.article.title or article_id or "Imported article"
-        source: dict[str, Any] = {"article_id": article_id or slug(title), "title": _shorten(title, 200)}
-        for key, field_name in (("supportTopicIds", "support_topic_ids"), ("productPesIds", "product_ids")):
-            ids = [p.strip() for p in (props.get(key) or "").split(",") if p.strip()]
-            if ids:
-                source[field_name] = ids
-        ends = [n for n in (self.docs, self.resolved, self.contact) if n]
-        middle = {k: v for k, v in self.nodes.items() if k != start and k not in ends}
-        ordered = {start: self.nodes[start], **middle, **{k: self.nodes[k] for k in ends}}
-        for data in ordered.values():
-            if data.get("links") == []:
-                del data["links"]
-        return {
-            "id": slug(article_id or title, "imported-flow"),
-            "title": _shorten(title, 200),
-            "description": _shorten(_plain(props.get("description") or ""), 1000),
-            "version": DRAFT_VERSION,
-            "source": source,
-            "start": start,
-            "nodes": ordered,
-        }
+
+def _is_decision(step: Block) -> bool:
+    """Whether a step is a decision point: it starts with a condition ("If ...", "In case ...")."""
+    return plain(step.own_text).casefold().startswith(("if ", "in case "))
+
+
+def _is_plain_list(units: list[Block], intro: Block | None) -> bool:
+    """Whether the units are a list of short facts or examples ("- Annual report"), not cases to tell apart.
+
+    Such a list reads as one piece of advice: its items have no lead-in, no nested items and no sentence of
+    their own, and nothing introduces them as causes.
+    """
+    if len(units) < 2 or _is_cause_intro(intro):
+        return False
+    texts = [plain(u.own_text).rstrip(".") for u in units]
+    return (
+        all(
+            u.kind == "bullet" and not u.children and not u.own_text.startswith("**") and len(t) <= 100 and "." not in t
+            for u, t in zip(units, texts, strict=True)
+        )
+        and sum(len(t) for t in texts) / len(texts) <= 45
+    )
+
+
+def _intro_of(lead: list[Block]) -> Block | None:
+    """The paragraph that introduces a section's list: the last paragraph before it (notes aside)."""
+    return next((b for b in reversed(lead) if b.kind == "paragraph"), None)
+
+
+def _split(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    """A section's lead (paragraphs and notes before its first list, or all of them when one paragraph
+    introduces a list) and its units (the blocks that each stand for a case or a step)."""
+    first_item = next((i for i, b in enumerate(blocks) if b.kind in ("bullet", "step")), None)
+    if first_item is None:
+        paragraphs = [b for b in blocks if b.kind == "paragraph"]
+        if len(paragraphs) <= 1:
+            return blocks, []
+        notes = [b for b in blocks if b.kind == "note"]
+        return notes, paragraphs
+    lead = blocks[:first_item]
+    units = [b for b in blocks[first_item:] if b.kind != "note"]
+    notes = [b for b in blocks[first_item:] if b.kind == "note"]
+    # A closing paragraph after the list ("If this does not help, ...") is part of the last case's advice
+    # in Markdown's eyes, but a case of its own for the user: keep it a unit.
+    return lead + notes, units
+
+
+def _unique_labels(options: list[tuple[str, str]]) -> list[dict[str, str]]:
+    seen: dict[str, int] = {}
+    out = []
+    for label, goto in options:
+        key = label.casefold()
+        seen[key] = seen.get(key, 0) + 1
+        shown = label if seen[key] == 1 else f"{label} ({seen[key]})"
+        out.append({"label": shown, "goto": goto})
+    return out
 
 
 def _inline_links(text: str) -> list[dict[str, str]]:
-    return [{"title": _plain(t)[:200], "url": u} for t, u in _dedupe(_LINK.findall(text)) if _plain(t)]
+    return [{"title": plain(t)[:200], "url": u} for t, u in _dedupe(LINK.findall(text)) if plain(t)]
 
 
 def _dedupe(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -636,11 +733,51 @@ def _dedupe(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _unique_patterns(causes: list[Cause]) -> list[Cause]:
-    first: dict[str, Cause] = {}
-    for cause in causes:
-        first.setdefault(cause.pattern.casefold(), cause)
-    return list(first.values())
+def _reachable(nodes: dict[str, dict[str, Any]], start: str) -> list[str]:
+    """The ids reachable from ``start``, so a draft holds no node nothing leads to."""
+    seen, todo = {start}, [start]
+    while todo:
+        data = nodes[todo.pop()]
+        targets = [c["goto"] for c in data.get("choices", [])]
+        targets += [data[k] for k in ("next", "no_match") if isinstance(data.get(k), str)]
+        if data.get("kind") == "match":
+            targets += [nid for nid, n in nodes.items() if n.get("errors")]
+        for target in targets:
+            if target not in seen and target in nodes:
+                seen.add(target)
+                todo.append(target)
+    return [nid for nid in nodes if nid in seen]
+
+
+def _flow_fields(article: Article, path_name: str | None, notes: list[Note]) -> dict[str, Any]:
+    """The flow's id, title, description and source, from the header, the title and the file name."""
+    props = article.properties
+    article_id = (props.get("articleId") or "").strip()
+    title = (props.get("pageTitle") or "").strip() or article.title or article_id or "Imported article"
+    if len(title) > 200:
+        notes.append(Note(1, f"the title is {len(title)} characters: cut to 200 in the draft", review=True))
+    stem = path_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] if path_name else ""
+    flow_id = slug(stem or article_id or title, "imported-flow")
+    if len("-".join(re.findall(r"[a-z0-9]+", stem.lower()))) > MAX_ID:
+        notes.append(Note(0, f"the file name is longer than {MAX_ID} characters: the flow id is {flow_id!r}"))
+    description = (props.get("description") or "").strip()
+    if description and plain(description).casefold() == plain(title).casefold():
+        notes.append(Note(1, "the description repeats the title: left out so it is not shown twice"))
+        description = ""
+    source: dict[str, Any] = {"article_id": article_id or slug(title), "title": _shorten(title, 200)}
+    for key, field_name in (("supportTopicIds", "support_topic_ids"), ("productPesIds", "product_ids")):
+        ids = [p.strip() for p in (props.get(key) or "").split(",") if p.strip()]
+        if ids:
+            source[field_name] = ids
+    if path_name:
+        source["path"] = path_name
+    metadata = article.metadata()
+    if metadata:
+        source["metadata"] = metadata
+    fields: dict[str, Any] = {"id": flow_id, "title": _shorten(title, 200)}
+    if description:
+        fields["description"] = _shorten(description, 1000)
+    return {**fields, "version": DRAFT_VERSION, "source": source}
 
 
 def build_draft(article: Article, *, path_name: str | None = None, form: list[dict[str, Any]] | None = None) -> Draft:
@@ -648,25 +785,30 @@ def build_draft(article: Article, *, path_name: str | None = None, form: list[di
     notes = list(article.notes)
     if article.error is not None:
         return Draft(data=None, notes=notes, error=article.error)
-    builder = _Builder(article)
-    data = builder.build()
-    if path_name:
-        data["source"]["path"] = path_name
+    builder = _Builder(article, notes)
+    start = builder.build()
     if form:
-        contact = data["nodes"][builder.contact]
-        contact["collect"] = _collect(form)
-    branches = sum(1 for s in article.sections if s.kind in ("branch", "next_step"))
-    if not branches:
-        notes.append(Note(article.section(INTRO).line, "no bold sub-headings: the whole section is one step"))  # type: ignore[union-attr]
-    if not builder.causes:
+        builder.nodes[builder.contact]["collect"] = _collect(form)
+    order = _reachable(builder.nodes, start)
+    ends = [n for n in (builder.docs, builder.resolved, builder.wait, builder.contact) if n in order]
+    nodes = {start: builder.nodes[start]}
+    nodes.update({k: builder.nodes[k] for k in order if k != start and k not in ends})
+    nodes.update({k: builder.nodes[k] for k in ends})
+    for data in nodes.values():
+        if data.get("links") == []:
+            del data["links"]
+    data = {**_flow_fields(article, path_name, notes), "start": start, "nodes": nodes}
+    if not builder.patterns:
         notes.append(
             Note(
                 0,
-                "no list of causes found (a list after a line like '... several reasons:'): no error "
-                "patterns, so no paste step",
+                "no error messages found (a list after '... several reasons:', or a quoted error): "
+                "no error patterns, so no paste step",
             )
         )
-    return Draft(data=data, notes=notes, sections=len(article.sections), causes=builder.causes)
+    notes.sort(key=lambda n: (n.line == 0, n.line))  # article order; notes on the whole article last
+    mapping = [m for m in builder.mapping if m.node in nodes]
+    return Draft(data=data, notes=notes, sections=len(article.sections), causes=builder.causes, mapping=mapping)
 
 
 def _collect(form: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -684,3 +826,7 @@ def _collect(form: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def import_text(text: str, *, path_name: str | None = None, form: list[dict[str, Any]] | None = None) -> Draft:
     """Parse an article's text and draft a flow from it; never raises."""
     return build_draft(parse_article(text), path_name=path_name, form=form)
+
+
+# Kept for callers of earlier versions: tidy text and block hashes live in the article module.
+__all__ += ["text_hash", "tidy"]

@@ -1,12 +1,16 @@
-"""``selfhelp drift FLOW``: list the nodes whose article section changed since the flow was written."""
+"""``selfhelp drift FLOW``: list the nodes whose article text changed since the flow was written.
+
+With ``--accept NODE...`` or ``--all``, show each changed text and write its new hash into the flow file.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from selfhelp.authoring.drift import drift, find_article
-from selfhelp.authoring.importer import parse_article, read_article
+from selfhelp.authoring.article import parse_article, read_article
+from selfhelp.authoring.drift import AcceptError, DriftItem, accept_hashes, drift, find_article
+from selfhelp.base.atomic import write_atomic
 from selfhelp.base.suggest import did_you_mean
 from selfhelp.commands.common import UsageError, catalog_from_args
 from selfhelp.flow.validate import check_file
@@ -25,18 +29,58 @@ def run(args: argparse.Namespace) -> int:
     if article.error:
         raise UsageError(f"{article_path}: {article.error}")
     items = drift(report.flow, article, report.loaded)
+    if args.accept or args.accept_all:
+        return _accept(args, report.display, items)
     for item in items:
         print(item.format(report.display))
     if args.hashes:
         for name, value in article.hashes().items():
             print(f"section {name!r}: {value}")
-    changed = [i for i in items if i.status != "untracked"]
-    untracked = len(items) - len(changed)
+    changed = [i for i in items if i.status in ("changed", "missing")]
+    untracked = sum(1 for i in items if i.status == "untracked")
+    moved = sum(1 for i in items if i.status == "moved")
     print(
         f"{article_path.name}: {len(changed)} node(s) to revisit"
+        + (f", {moved} node(s) to renumber (unchanged text; --all)" if moved else "")
         + (f", {untracked} node(s) without source_hash" if untracked else "")
     )
     return 1 if changed else 0
+
+
+def _accept(args: argparse.Namespace, display: str, items: list[DriftItem]) -> int:
+    """Show each chosen changed text, then write the new hashes into the flow file in place."""
+    changed = {i.node: i for i in items if i.status in ("changed", "moved")}
+    if args.accept_all:
+        chosen = list(changed.values())
+    else:
+        unknown = [n for n in args.accept if n not in changed]
+        if unknown:
+            others = {i.node: i.status for i in items}
+            why = [f"{n!r} ({others[n]})" if n in others else repr(n) for n in unknown]
+            raise UsageError(
+                "nothing to accept for " + ", ".join(why) + "; changed nodes: " + (", ".join(changed) or "none")
+            )
+        chosen = [changed[n] for n in dict.fromkeys(args.accept)]
+    for item in chosen:
+        at = f" (article line {item.article_line})" if item.article_line else ""
+        if item.status == "moved":
+            print(f"{display}:{item.line}: node {item.node!r}: {item.cited} is now block {item.moved_to}{at}")
+            continue
+        print(f"{display}:{item.line}: node {item.node!r} cites {item.cited}{at}, which now reads:")
+        for line in item.current_text.split("\n"):
+            print(f"    | {line}")
+    if not chosen:
+        print(f"{display}: no changed node to accept")
+        return 0
+    text = args.flow.read_text(encoding="utf-8")
+    loaded = check_file(args.flow).loaded
+    try:
+        new_text, done = accept_hashes(text, loaded, chosen)  # type: ignore[arg-type]
+    except AcceptError as exc:
+        raise UsageError(f"{display}: {exc}; edit the hash by hand") from None
+    write_atomic(args.flow, new_text)
+    print(f"{display}: accepted the new text for {len(done)} node(s): " + ", ".join(done))
+    return 0
 
 
 def _flow_file(args: argparse.Namespace) -> Path:

@@ -96,6 +96,8 @@ class SourceRef(Strict):
     """The article's ``supportTopicIds``."""
     product_ids: list[str] = []
     """The article's ``productPesIds``."""
+    metadata: dict[str, str] = {}
+    """The header's other attributes (``authors``, ``ownershipId``, ...), names and values as written."""
 
 
 class Link(Strict):
@@ -216,8 +218,10 @@ class NodeBase(Strict):
     """The step's body, in Markdown."""
     source: str | None = None
     """The article section this node mirrors (its heading)."""
+    source_block: StrictInt | None = Field(default=None, ge=0)
+    """The block of the section it mirrors, in reading order: 1 = first paragraph, list item or step; 0 = heading."""
     source_hash: str | None = None
-    """A hash of that section's text when the node was written, for drift checks."""
+    """A hash of the cited block's (else the section's) text when the node was written, for drift checks."""
     links: list[Link] = []
     """Documents recommended at this step."""
     lint_off: dict[str, str] = {}
