@@ -180,3 +180,11 @@ def test_every_markdown_character_is_escaped(text: str) -> None:
 def test_a_block_shows_its_text_verbatim(text: str) -> None:
     [token] = MarkdownIt("commonmark").parse(md_block(text))
     assert token.type == "fence" and token.content == shown(text) + "\n"
+
+
+def test_an_8bit_control_string_ends_where_the_next_one_starts() -> None:
+    # Found by benchmarks/fuzz_entry_points.py: each unclosed U+009D was searched to the end of the text,
+    # so a paste of 54,497 of them took 47 s on the UI thread. A string now ends at the next introducer.
+    assert clean("\x9d a \x9d b \x07c") == "a c"  # the first is unclosed (its \x9d alone goes), the second closed
+    assert clean("\x90x\x98y\x9dz\x9ew\x9fv\x9c!") == "xyzw!"
+    assert clean("\x9d" * 50_000 + "kept") == "kept"

@@ -42,11 +42,13 @@ KEPT = frozenset("\n\t\u200d")
 #: next ESC or the end), and any other ESC with its intermediate and final bytes (``ESC ( B``, ``ESC 7``).
 #: A control string opened by an 8-bit introducer (U+0090, U+0098, U+009D-9F) goes only when it is
 #: closed: those code points also come from mis-decoded text (cp1252's right quote read as Latin-1
-#: ends in U+009D), and swallowing the rest of such a paste would lose the user's words.
+#: ends in U+009D), and swallowing the rest of such a paste would lose the user's words. Such a string
+#: ends at the next 8-bit introducer too (where a new one would start): otherwise each unclosed one
+#: would be searched to the end of the text, and a paste of 50,000 of them took most of a minute.
 ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*(?:[@-~]|\Z)"
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c\x90\x98\x9d\x9e\x9f]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
 

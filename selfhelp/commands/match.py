@@ -89,12 +89,18 @@ def result_json(result: MatchResult) -> dict[str, Any]:
 def json_line(obj: object) -> str:
     """Compact JSON, readable in any script, with every control or invisible character escaped.
 
-    JSON already escapes C0 controls; C1 controls (a terminal may read U+009B as an escape) and
-    format characters such as bidi overrides are escaped here too, which is still valid JSON.
+    JSON already escapes C0 controls; C1 controls (a terminal may read U+009B as an escape),
+    format characters such as bidi overrides, and the line and paragraph separators (U+2028,
+    U+2029: a line break to many readers, which would cut the line in two) are escaped here too,
+    which is still valid JSON.
     """
     text = json.dumps(obj, ensure_ascii=False)
     # json.dumps of one character, ASCII-only, is its escape (a surrogate pair above U+FFFF).
-    return "".join(json.dumps(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    return "".join(json.dumps(ch)[1:-1] if unicodedata.category(ch) in _ESCAPED else ch for ch in text)
+
+
+#: Unicode categories :func:`json_line` escapes: controls, format characters, line and paragraph separators.
+_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def _plain(text: str, limit: int = 100) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from selfhelp.base.text import md_escape, shown
 
 if TYPE_CHECKING:
@@ -84,9 +86,20 @@ def fit_crumbs(titles: Sequence[str], width: int) -> str:
     """Step titles as ``A › B › C``, cut from the left with ``…`` to fit ``width`` cells."""
     crumbs = [shown(title) for title in titles]
     text = " › ".join(crumbs)
-    while len(crumbs) > 1 and len(text) > width:
+    # Widths in terminal cells, not characters: a CJK character or an emoji takes two.
+    while len(crumbs) > 1 and cell_len(text) > width:
         crumbs.pop(0)
         text = "… › " + " › ".join(crumbs)
-    if len(text) > width > 1:
-        text = text[: width - 1] + "…"
+    if cell_len(text) > width > 1:
+        text = _cut(text, width - 1) + "…"
+    return text
+
+
+def _cut(text: str, cells: int) -> str:
+    """The longest start of ``text`` that fits ``cells`` terminal cells (a wide character is not split)."""
+    used = 0
+    for end, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return text[:end]
     return text

@@ -51,3 +51,11 @@ def test_escape_sequences_and_bidi_overrides_never_reach_the_markdown() -> None:
 def test_crumbs_show_titles_without_escapes_and_fit_the_width() -> None:
     assert fit_crumbs(["\x1b[1mStart\x1b[0m", "[b]Middle[/b]", "End\u202e"], 80) == "Start › [b]Middle[/b] › End"
     assert fit_crumbs(["Start", "Middle", "End"], 14) == "… › End"
+
+
+def test_crumbs_fit_the_width_in_cells_when_titles_are_wide() -> None:
+    # Found by tests/test_fuzz_entry_points.py: 漢 and 👍 take two cells each, and a crumb counted in
+    # characters ran past the end of the line.
+    assert fit_crumbs(["漢字漢字漢字", "Second"], 12) == "… › Second"
+    assert fit_crumbs(["First", "漢字漢字漢字漢字"], 10) == "… › 漢字…"
+    assert fit_crumbs(["👍👍👍👍"], 6) == "👍👍…"
