@@ -30,6 +30,7 @@ def test_the_commands_are_listed_in_this_order() -> None:
         "schema",
         "import",
         "drift",
+        "check",
     ]
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from selfhelp.flow.graph import FlowGraph, Path_
 
 #: The fields of a node that say where it leads.
-EDGE_FIELDS = frozenset({"choices", "next", "no_match", "candidates"})
+EDGE_FIELDS = frozenset({"choices", "next", "no_match", "candidates", "results"})
 
 
 @dataclass(frozen=True)
