@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.authoring.flowtest.record import scenario_from_session
 from selfhelp.checks import CheckRequest, run_check
 from selfhelp.cli import main
 from selfhelp.flow.validate import check_file
 from selfhelp.session.engine import CHECK_ONLINE_LABEL, SKIP_CHECK_LABEL, Session
+from selfhelp.session.handoff import build_summary
 from tests.conftest import CONTOSO_TENANT, FakeDiscovery
 
 OTHER_TENANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -206,3 +208,25 @@ def test_the_engine_runs_a_check_only_once_agreed_and_keeps_it_through_a_save(
         "72f988bf-86f1-41af-91ab-2d7cd011db47",
     )
     assert resumed.state.checks_allowed is True
+
+
+def test_a_session_through_a_check_records_as_a_scenario_step_and_summary(tmp_path: Path) -> None:
+    report = check_file(_flow_file(tmp_path))
+    assert report.flow is not None
+    session = Session(report.flow, online=True)
+    assert session.submit(OTHER_TENANT).ok
+    assert session.submit("contoso.onmicrosoft.com").ok
+    assert session.check_due() is not None  # online checks on: nothing to agree to
+    assert session.run_check().ok  # the autouse fixture's closed port: unavailable
+    assert session.current.node == "support"
+    steps = scenario_from_session(session, "recorded")["steps"]
+    assert steps[-1] == {"check": "unavailable", "expect": {"node": "support", "outcome": "contact_support"}}
+    summary = build_summary(session)
+    [record] = summary.checks
+    assert (record.node, record.check, record.result) == ("check", "tenant-domain", "unavailable")
+    assert record.inputs == {"tenant": OTHER_TENANT, "domain": "contoso.onmicrosoft.com"}
+    assert record.sent_to == "http://127.0.0.1:9/contoso.onmicrosoft.com/.well-known/openid-configuration"
+    markdown, text = summary.to_markdown(), summary.to_text()
+    assert "## Checks" in markdown and "- **tenant-domain: unavailable**: Not checked:" in markdown
+    assert "Checks:\n- tenant-domain: unavailable: Not checked: the sign-in service could not be reached" in text
+    assert f"  tenant={OTHER_TENANT}, domain=contoso.onmicrosoft.com; asked {record.sent_to}; " in text
