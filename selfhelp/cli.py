@@ -19,6 +19,7 @@ from typing import Any
 
 from selfhelp import __version__
 from selfhelp.commands.common import UsageError
+from selfhelp.flow.check_specs import CHECK_SPECS
 from selfhelp.flow.sources import FLOWS_ENV, shipped_flows_dir
 
 
@@ -337,6 +338,21 @@ COMMANDS: tuple[Command, ...] = (
             arg("--force", action="store_true", help="overwrite files the folder already has"),
         ),
     ),
+    Command(
+        "check",
+        "selfhelp.commands.check",
+        help="run a built-in check now (exit 0 answered, 1 unavailable, 2 usage)",
+        description="Run one of the checks flows use, here and now: running it is the consent to send what "
+        "it sends. tenant-domain sends only the domain to Microsoft's sign-in service "
+        "($SELFHELP_LOGIN_AUTHORITY, else https://login.microsoftonline.com) and says whether the domain "
+        "belongs to the tenant: match, mismatch, unknown-domain or unavailable.",
+        args=(
+            arg("check", choices=sorted(CHECK_SPECS), help="the check to run"),
+            arg("--tenant", required=True, metavar="GUID", help="the tenant ID (Directory ID), a GUID"),
+            arg("--domain", required=True, metavar="DOMAIN", help="the domain, such as contoso.onmicrosoft.com"),
+            arg("--json", action="store_true", help="print the answer as JSON for tools"),
+        ),
+    ),
 )
 
 #: What plain ``selfhelp`` runs: the app, with the flow picker.
@@ -362,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--flows", metavar="DIR", action="append", default=[], help="an extra folder of flows (repeatable)"
     )
     parser.add_argument("--agent", action="store_true", help="open in agent mode (flow tree, jumps, notes)")
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="let check steps look things up online without asking (see 'checks: online' in config.yaml)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         _add_command(sub, command)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import http.server
+import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,3 +32,91 @@ def _a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     The refusal without one is tested for real, in subprocesses (tests/test_no_terminal.py).
     """
     monkeypatch.setattr("selfhelp.commands.common.terminal_missing", lambda: None)
+
+
+#: The tenant that owns contoso.onmicrosoft.com on the fake sign-in service.
+CONTOSO_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_sign_in_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches Microsoft's sign-in service: by default checks ask a closed port on 127.0.0.1.
+
+    Tests that want answers start :func:`discovery` (a fake service on 127.0.0.1) and point the checks at it.
+    """
+    monkeypatch.setenv("SELFHELP_LOGIN_AUTHORITY", "http://127.0.0.1:9")
+
+
+class _Discovery(http.server.BaseHTTPRequestHandler):
+    """A fake OpenID discovery service: the domain in the path picks the answer."""
+
+    stop: threading.Event
+    seen: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet: no noise in test output
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        domain = self.path.strip("/").split("/")[0]
+        if domain == "contoso.onmicrosoft.com":
+            document = {
+                "issuer": f"https://sts.windows.net/{CONTOSO_TENANT}/",
+                "token_endpoint": f"https://login.microsoftonline.com/{CONTOSO_TENANT}/oauth2/token",
+            }
+            self._send(200, json.dumps(document).encode())
+        elif domain == "nobody-owns-this.example":
+            self._send(400, b'{"error":"invalid_tenant","error_description":"AADSTS90002: Tenant not found."}')
+        elif domain == "slow.example":
+            self.stop.wait(5)  # longer than the test's timeout; the fixture ends the wait at teardown
+            self._send(200, b"{}")
+        elif domain == "bad-json.example":
+            self._send(200, b'{"issuer": "https://sts.windows.net/')
+        elif domain == "redirect.example":
+            target = f"http://127.0.0.1:{self.server.server_address[1]}/contoso.onmicrosoft.com/.well-known/x"
+            self._send(302, b"", {"Location": target})
+        elif domain == "huge.example":
+            self._send(200, b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}')
+        elif domain == "server-error.example":
+            self._send(500, b'{"error":"server_error"}')
+        else:
+            self._send(404, b"{}")
+
+
+@dataclasses.dataclass
+class FakeDiscovery:
+    """A running fake sign-in service on 127.0.0.1."""
+
+    url: str
+    """Its address, for SELFHELP_LOGIN_AUTHORITY."""
+    seen: list[str]
+    """The paths asked for, in order."""
+
+
+@pytest.fixture
+def discovery(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscovery]:
+    """A fake discovery service on 127.0.0.1 (a bounded threaded server), with the checks pointed at it."""
+    stop = threading.Event()
+    seen: list[str] = []
+    handler = type("Handler", (_Discovery,), {"stop": stop, "seen": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("SELFHELP_LOGIN_AUTHORITY", url)
+    try:
+        yield FakeDiscovery(url, seen)
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

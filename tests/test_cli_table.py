@@ -31,6 +31,7 @@ def test_the_commands_are_listed_in_this_order() -> None:
         "import",
         "drift",
         "init",
+        "check",
     ]
 
 

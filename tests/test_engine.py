@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.checks import given
 from selfhelp.flow.catalog import shipped_flows_dir
-from selfhelp.flow.models import CauseNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
+from selfhelp.flow.models import CauseNode, CheckNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
 from selfhelp.flow.validate import check_file
 from selfhelp.matcher.results import MatchResult
 from selfhelp.session.engine import (
@@ -315,8 +316,10 @@ def _explore(flow: Flow) -> dict[str, list[tuple[str, str]]]:
         if isinstance(node, InputNode):
             moves.append(("submit", _answer_for(node)))
         if isinstance(node, MatchNode):
-            for _, cause in flow.causes():
+            for _, cause in flow.candidate_causes(node):
                 moves.append(("submit", cause.errors[0]))
+        if isinstance(node, CheckNode):  # each result of the check, as if the check had given it
+            moves += [("check", result) for result in node.results]
         for move in moves:
             trial = _replay(flow, [*actions, move])
             if trial.current.node not in paths:
@@ -328,7 +331,12 @@ def _explore(flow: Flow) -> dict[str, list[tuple[str, str]]]:
 def _replay(flow: Flow, actions: list[tuple[str, str]]) -> Session:
     session = Session(flow)
     for verb, arg in actions:
-        reply = session.choose_label(arg) if verb == "choose" else session.submit(arg)
+        if verb == "check":
+            request = session.check_request()
+            assert request is not None
+            reply = session.apply_check(given(request, arg))
+        else:
+            reply = session.choose_label(arg) if verb == "choose" else session.submit(arg)
         assert reply.ok, (verb, arg, reply.reason)
     return session
 

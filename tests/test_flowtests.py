@@ -357,7 +357,7 @@ def test_the_pytest_plugin_collects_scenarios_and_reports_coverage(pytester: pyt
             "*broken.test.yaml:2:*bad-scenario-file*",
             "*cpor.test.yaml:8: scenario 'fails' failed at step 1*",
             "*- expected: 'resolved-docs'*",
-            "*cpor.yaml: nodes 2/36*",
+            "*cpor.yaml: nodes 2/40*",
         ]
     )
 

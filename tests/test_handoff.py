@@ -102,6 +102,7 @@ def test_contact_support_summary_of_the_cpor_flow(cpor: Flow) -> None:
         1,  # No, I've checked and still get the error
         GUID,
         "contoso.onmicrosoft.com",
+        1,  # No, don't check online
         "C-1, C-2",
         0,  # OSU - Business Applications (the pasted error is kept, so no description is asked)
         "1234567",

@@ -137,7 +137,8 @@ def test_cpor_session_killed_mid_way_resumes_with_every_answer(tmp_path: Path) -
         assert child.act({"choose": 0}) == "tenant-subdomain-mismatch"
         assert child.act({"choose": 1}) == "ask-tenant-id"
         assert child.act({"text": GUID}) == "ask-customer-domain"
-        assert child.act({"text": "contoso.onmicrosoft.com"}) == "ask-claim-id"
+        assert child.act({"text": "contoso.onmicrosoft.com"}) == "check-tenant-domain"
+        assert child.act({"choose": 1}) == "ask-claim-id"  # don't check online
         assert child.act({"text": "C-1, C-2"}) == "describe-problem"
         assert child.act({"text": description}) == "ask-program"
         assert child.act({"note": "agent: partner on the phone"}) == "ask-program"
@@ -154,6 +155,7 @@ def test_cpor_session_killed_mid_way_resumes_with_every_answer(tmp_path: Path) -
         "tenant-subdomain-mismatch",
         "ask-tenant-id",
         "ask-customer-domain",
+        "check-tenant-domain",
         "ask-claim-id",
         "describe-problem",
         "ask-program",
@@ -161,6 +163,7 @@ def test_cpor_session_killed_mid_way_resumes_with_every_answer(tmp_path: Path) -
     assert session.values == {
         "tenant_id": GUID,
         "customer_domain": "contoso.onmicrosoft.com",
+        "tenant_check": "unavailable",
         "claim_id": "C-1, C-2",
         # Kept cleaned: the bidi override and the escape sequence are gone, the trailing space trimmed.
         "error_message": "Error: tenant and [bold]subdomain[/bold] don't match\nsecond line",

@@ -21,6 +21,7 @@ _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "match": ("[[", "]]"),
     "cause": ("[", "]"),
     "outcome": ("([", "])"),
+    "check": ("{{", "}}"),
 }
 _DOT_SHAPES: dict[str, str] = {
     "question": "diamond",
@@ -28,6 +29,7 @@ _DOT_SHAPES: dict[str, str] = {
     "match": "hexagon",
     "cause": "box",
     "outcome": "doubleoctagon",
+    "check": "octagon",
 }
 
 

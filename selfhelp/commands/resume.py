@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         session=session,
         notice=notice,
         after_paint=refresh_first_paint,
+        online=getattr(args, "online", False),
     )
     refresh_first_paint()
     return status

@@ -34,13 +34,21 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         from selfhelp.tui.app import run_app  # Textual loads only when the app really runs
 
-        return run_app(None, flow_id=hit.screen.flow_id, preview=hit.screen, loader=lambda: _load(sources, args, hit))
+        return run_app(
+            None,
+            flow_id=hit.screen.flow_id,
+            preview=hit.screen,
+            loader=lambda: _load(sources, args, hit),
+            online=getattr(args, "online", False),
+        )
     catalog, refresh = load_for_app(sources)
     warn_broken(catalog)
     check_flow(catalog, flow_id)
     from selfhelp.tui.app import run_app
 
-    status = run_app(catalog, flow_id=flow_id, agent=args.agent, after_paint=refresh)
+    status = run_app(
+        catalog, flow_id=flow_id, agent=args.agent, after_paint=refresh, online=getattr(args, "online", False)
+    )
     refresh()  # in case the app closed before its first paint: the cache is for the next start
     return status
 

@@ -104,12 +104,20 @@ def _read_candidates(node: GraphNode, value: Any, path: Path_) -> None:
         node.written += node.candidates
 
 
+def _read_results(node: GraphNode, value: Any, path: Path_) -> None:
+    # A check step's results: each result name leads to a node (the label names the result).
+    for result, goto in _as_dict(value).items():
+        if isinstance(goto, str):
+            node._lead(Edge(goto, (*path, result), str(result)))
+
+
 #: How each field of TARGET_FIELDS is read from raw data.
 _READERS: dict[str, Callable[[GraphNode, Any, Path_], None]] = {
     "choices": _read_choices,
     "next": _read_next,
     "no_match": _read_no_match,
     "candidates": _read_candidates,
+    "results": _read_results,
 }
 #: A node whose kind is missing or unknown is read for every target field, so its ids are still checked.
 _ANY_KIND_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(f for fields in TARGET_FIELDS.values() for f in fields))
@@ -130,6 +138,10 @@ def read_node(node_id: str, raw: Any) -> GraphNode:
     store = data.get("store", "error_message" if kind == "match" else None)
     if isinstance(store, str):
         node.stores.append(store)
+    if kind == "check":  # a check's inputs are kept values it reads
+        for name, value in _as_dict(data.get("inputs")).items():
+            if isinstance(value, str):
+                node.uses.append((value, (*base, "inputs", name)))
     for i, item in enumerate(_as_list(data.get("collect"))):
         name = _as_dict(item).get("value")
         if isinstance(name, str):

@@ -9,6 +9,8 @@ each node is one step of the conversation. The node ``kind`` picks its model:
   error patterns declared on the flow's ``cause`` nodes.
 - ``cause``: Markdown explaining a cause and the next step, then a way on.
 - ``outcome``: an end: resolved, contact support, wait, or redirect.
+- ``check``: run a built-in check (see :mod:`selfhelp.flow.check_specs`) on kept
+  values, and go on by its result.
 
 Conditions are data (compare a kept value with constants); nothing in a flow
 is ever evaluated as code.
@@ -35,6 +37,7 @@ from pydantic_core import PydanticCustomError
 
 from selfhelp.base import safe_regex
 from selfhelp.base.text import find_unsafe
+from selfhelp.flow.check_specs import CHECK_SPECS
 
 #: Ids of nodes, flows, choices and kept values: lower-case words joined by - or _.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -329,16 +332,61 @@ class OutcomeNode(NodeBase):
     """For redirect: the id of the flow to continue in, if there is one."""
 
 
+class CheckNode(NodeBase):
+    """A built-in check run on kept values (for example: does this domain belong to this tenant?).
+
+    The step says what will be sent where and, unless online checks are on, asks first. Each result of the
+    check is a way on; ``unavailable`` (offline, switched off, no clear answer) leads back to asking the user.
+    """
+
+    kind: Literal["check"]
+    check: str
+    """The built-in check to run, by name (``tenant-domain``)."""
+    inputs: dict[str, ValueName]
+    """Each input of the check -> the kept value that gives it (``tenant: tenant_id``)."""
+    results: dict[str, NodeId]
+    """Each result of the check -> the node it leads to; every result the check can give is routed."""
+    store: ValueName | None = None
+    """Keep the result's name (``match``, ``mismatch``...) under this name."""
+
+    @field_validator("check")
+    @classmethod
+    def _known_check(cls, name: str) -> str:
+        if name not in CHECK_SPECS:
+            raise ValueError(f"unknown check {name!r}; the built-in checks are: {', '.join(CHECK_SPECS)}")
+        return name
+
+    @field_validator("inputs", "results")
+    @classmethod
+    def _fits_check(cls, given: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        spec = CHECK_SPECS.get(info.data.get("check", ""))
+        if spec is not None and info.field_name is not None:
+            wanted = spec.inputs if info.field_name == "inputs" else spec.results
+            _same_names(info.field_name, spec.name, set(given), wanted)
+        return given
+
+
+def _same_names(field: str, check: str, given: set[str], wanted: tuple[str, ...]) -> None:
+    """Refuse a mapping whose keys are not exactly the check's own names (a typo routes nothing)."""
+    unknown = sorted(given - set(wanted))
+    missing = [name for name in wanted if name not in given]
+    if unknown:
+        raise ValueError(f"check {check!r} has no {field[:-1]} {unknown[0]!r}; its {field}: {', '.join(wanted)}")
+    if missing:
+        raise ValueError(f"{field} must give every {field[:-1]} of check {check!r}; missing: {', '.join(missing)}")
+
+
 Node = Annotated[
-    QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode,
+    QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode | CheckNode,
     Field(discriminator="kind"),
 ]
 
-NODE_KINDS: tuple[str, ...] = ("question", "input", "match", "cause", "outcome")
+NODE_KINDS: tuple[str, ...] = ("question", "input", "match", "cause", "outcome", "check")
 
 #: The fields of each node kind that name the nodes it leads to, in reading order. A field holds an id
-#: (``next``, ``no_match``), a list of entries each with a ``goto`` (``choices``, ``next`` as branches), or
-#: the ids of the causes a match step may match (``candidates``, see :meth:`Flow.candidate_causes`).
+#: (``next``, ``no_match``), a list of entries each with a ``goto`` (``choices``, ``next`` as branches), a
+#: mapping of a check's results to ids (``results``), or the ids of the causes a match step may match
+#: (``candidates``, see :meth:`Flow.candidate_causes`).
 #: :meth:`Flow.targets` reads them from a valid flow; the validator's graph reads them from raw data.
 TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "question": ("choices",),
@@ -346,6 +394,7 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "match": ("no_match", "candidates"),
     "cause": ("choices", "next"),
     "outcome": (),
+    "check": ("results",),
 }
 
 
@@ -378,7 +427,7 @@ class Flow(Strict):
     nodes: dict[NodeId, Node] = Field(min_length=1)
     """The flow's nodes, keyed by id."""
 
-    def node(self, node_id: str) -> QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode:
+    def node(self, node_id: str) -> AnyNode:
         """Return the node with this id (``KeyError`` if there is none)."""
         return self.nodes[node_id]
 
@@ -413,11 +462,13 @@ class Flow(Strict):
         return found
 
 
-AnyNode = QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode
+AnyNode = QuestionNode | InputNode | MatchNode | CauseNode | OutcomeNode | CheckNode
 
 
-def _written_targets(value: str | list[Choice] | list[Branch] | None) -> list[str]:
-    """The ids one target field holds: the id itself, or each entry's ``goto``."""
+def _written_targets(value: str | list[Choice] | list[Branch] | dict[str, str] | None) -> list[str]:
+    """The ids one target field holds: the id itself, each entry's ``goto``, or a mapping's ids."""
     if isinstance(value, str):
         return [value]
+    if isinstance(value, dict):
+        return list(value.values())
     return [entry.goto for entry in value or [] if entry.goto]

@@ -36,6 +36,7 @@ _NODE_MODELS: dict[str, type[BaseModel]] = {
     "match": models.MatchNode,
     "cause": models.CauseNode,
     "outcome": models.OutcomeNode,
+    "check": models.CheckNode,
 }
 
 
@@ -192,7 +193,9 @@ class _Checker:
         """Keep the parts of a pydantic location that name real keys or indexes (drop union tags)."""
         path: list[str | int] = []
         current = data
-        for part in loc:
+        for i, part in enumerate(loc):
+            if i == 2 and loc[0] == "nodes" and isinstance(current, Mapping) and current.get("kind") == part:
+                continue  # the node's union tag, even when a field shares its name (a check step's check:)
             if _has(current, part):
                 current = current[part]
                 path.append(part)

@@ -82,9 +82,15 @@ def text_sentences(markdown: str) -> list[str]:
 
 
 def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
-    """The patterns of a flow: every cause's error texts and title, and optionally its explanation's sentences."""
+    """The patterns of a flow: every cause's error texts and title, and optionally its explanation's sentences.
+
+    Only causes with ``errors:`` are matched (as :meth:`Flow.candidate_causes` says): a cause without
+    them is reached by questions or a check, and its title alone must not pull a paste towards it.
+    """
     patterns: list[Pattern] = []
     for nid, cause in flow.causes():
+        if not cause.errors:
+            continue
         title = cause.title or nid
         patterns += [Pattern(flow.id, nid, title, e, "error") for e in cause.errors]
         if cause.title:

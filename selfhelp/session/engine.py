@@ -9,6 +9,11 @@ A session may know the other flows of the catalog (``catalog=``): a pasted
 message that belongs to another flow's cause, or a ``redirect`` outcome naming a
 loaded flow, then gives a :class:`Route`, and :meth:`Session.follow` opens a
 session on that flow carrying the pasted message, the answers so far and the notes.
+
+A ``check`` step never runs its check itself: :meth:`Session.check_due` says
+which check is due once the user agreed (or online checks are on), the caller
+runs it (the app in a worker thread, the command line and tests directly, see
+:meth:`Session.run_check`) and hands the answer to :meth:`Session.apply_check`.
 """
 
 from __future__ import annotations
@@ -16,17 +21,21 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfhelp.base.text import clean
+from selfhelp.checks import CheckOutcome, CheckRequest, declined, disclosure
+from selfhelp.checks import run_check as run_now
+from selfhelp.flow.check_specs import UNAVAILABLE
 from selfhelp.flow.models import (
     AnyNode,
     Branch,
     CauseNode,
+    CheckNode,
     Choice,
     Condition,
     Flow,
@@ -44,6 +53,8 @@ SESSION_FORMAT = 1
 CONTINUE_LABEL = "Continue"
 SKIP_MATCH_LABEL = "I don't have the message: ask me questions instead"
 NONE_OF_THESE_LABEL = "None of these"
+CHECK_ONLINE_LABEL = "Yes, check it online"
+SKIP_CHECK_LABEL = "No, don't check: I'll answer the questions myself"
 
 
 def flow_hash(flow: Flow) -> str:
@@ -61,9 +72,9 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
-    kind: Literal["choice", "text", "match", "jump", "route"]
-    """Whether a choice was picked, text typed, an error message pasted, an agent jumped, or a message
-    pasted in another flow brought the user here (``route``)."""
+    kind: Literal["choice", "text", "match", "jump", "route", "check"]
+    """Whether a choice was picked, text typed, an error message pasted, an agent jumped, a message
+    pasted in another flow brought the user here (``route``), or a check answered."""
     text: str
     """The answer as the user gave it: a choice's label or the (cleaned) text."""
     goto: str
@@ -74,6 +85,8 @@ class Answer(BaseModel):
     """The kept value."""
     match: MatchResult | None = None
     """For a pasted message: the matcher's verdict."""
+    check: CheckOutcome | None = None
+    """For a check step: what the check found (or why it could not answer)."""
 
 
 class Visit(BaseModel):
@@ -114,6 +127,8 @@ class SessionState(BaseModel):
     """Values known before the first step."""
     notes: list[str] = []
     """Free notes (a support agent's), carried into the case summary."""
+    checks_allowed: bool = False
+    """Whether the user agreed, at a check step, to online checks for this session (asked once)."""
     history: list[Visit]
     """Every visit, in order; the last is the current step."""
 
@@ -192,12 +207,15 @@ class Session:
         matcher: Matcher | None = None,
         state: SessionState | None = None,
         catalog: Iterable[Flow] | None = None,
+        online: bool = False,
     ) -> None:
         self.flow = flow
         self.matcher: Matcher = matcher or default_matcher()
         # The flows a pasted message or a redirect may lead to; this flow is always its own entry.
         self.flows: dict[str, Flow] = {f.id: f for f in catalog or ()}
         self.flows[flow.id] = flow
+        self.online = online
+        """Whether online checks are on (``checks: online: true`` or ``--online``): check steps then ask nothing."""
         self.state = state or SessionState(
             flow_id=flow.id,
             flow_version=flow.version,
@@ -255,6 +273,10 @@ class Session:
                 return visit.answer.match
         return None
 
+    def checks_done(self) -> list[tuple[str, CheckOutcome]]:
+        """Every check answered on the path, with its step's id, in order."""
+        return [(v.node, v.answer.check) for v in self.state.history if v.answer and v.answer.check]
+
     def step(self) -> StepView:
         """The current step, ready to show."""
         visit = self.current
@@ -285,11 +307,15 @@ class Session:
     def _view(self, node_id: str, **current: Any) -> StepView:
         """The step at node ``node_id``; ``current`` gives what only the current step has (choices, input...)."""
         node = self.flow.nodes[node_id]
+        text = node.text
+        if isinstance(node, CheckNode):  # say what running it sends where, every time it is shown
+            sends = disclosure(self._check_request(node))
+            text = f"{text.rstrip()}\n\n{sends}" if text.strip() else sends
         return StepView(
             node_id=node_id,
             kind=node.kind,
             title=node.title,
-            text=node.text,
+            text=text,
             source=node.source,
             links=tuple(LinkView(link.title, link.url) for link in node.links),
             **current,
@@ -313,6 +339,11 @@ class Session:
             return [ChoiceView(label=CONTINUE_LABEL, target=self._route(node.next), kind="continue")]
         if isinstance(node, MatchNode) and node.no_match:
             return [ChoiceView(label=SKIP_MATCH_LABEL, target=node.no_match, kind="skip")]
+        if isinstance(node, CheckNode) and not self.checks_on:
+            return [
+                ChoiceView(label=CHECK_ONLINE_LABEL, target=None, kind="check"),
+                ChoiceView(label=SKIP_CHECK_LABEL, target=node.results[UNAVAILABLE], kind="skip"),
+            ]
         return []
 
     def _candidate_label(self, candidate: MatchCandidate) -> str:
@@ -377,6 +408,8 @@ class Session:
                 reason=f"Pick a number from 1 to {len(choices)}." if choices else "There is nothing to choose here.",
             )
         picked = choices[index]
+        if isinstance(self.node, CheckNode):
+            return self._check_choice(self.node, picked.kind)
         if picked.kind == "none_of_these" and picked.target is None:
             self.current.pending = None  # no fallback step: back to the paste box, to try other words
             self._touch()
@@ -409,6 +442,55 @@ class Session:
             chosen = self._visible(node.choices)[index]  # type: ignore[union-attr]
             value = chosen.value if chosen.value is not None else chosen.label
         return self._advance(Answer(kind="choice", text=picked.label, goto=picked.target, store=store, value=value))
+
+    # --- checks -------------------------------------------------------------------
+
+    @property
+    def checks_on(self) -> bool:
+        """Whether check steps run without asking: online checks are on, or the user agreed in this session."""
+        return self.online or self.state.checks_allowed
+
+    def _check_request(self, node: CheckNode) -> CheckRequest:
+        values = self.values
+        return CheckRequest(node.check, {name: values.get(kept, "") for name, kept in node.inputs.items()})
+
+    def check_request(self) -> CheckRequest | None:
+        """The check of the current step (whether or not it may run yet); ``None`` on other steps."""
+        node = self.node
+        return self._check_request(node) if isinstance(node, CheckNode) else None
+
+    def check_due(self) -> CheckRequest | None:
+        """The check to run now: the current step's, once online checks are on or the user agreed."""
+        return self.check_request() if self.checks_on else None
+
+    def _check_choice(self, node: CheckNode, kind: str) -> Reply:
+        """The user's answer to "check it online?": agree (for the whole session) or skip the check."""
+        if kind == "check":
+            self.state.checks_allowed = True
+            self._touch()
+            return Reply(ok=True)
+        return self.apply_check(declined(self._check_request(node)))
+
+    def apply_check(self, outcome: CheckOutcome) -> Reply:
+        """Go on from the current check step by the check's result (from :meth:`check_due`'s check, run elsewhere)."""
+        node = self.node
+        if not isinstance(node, CheckNode):
+            return Reply(ok=False, reason="This step runs no check.")
+        if outcome.check != node.check or outcome.result not in node.results:
+            return Reply(ok=False, reason=f"The {node.check} check has no result {outcome.result!r} here.")
+        goto = node.results[outcome.result]
+        answer = Answer(
+            kind="check", text=outcome.message, goto=goto, store=node.store, value=outcome.result, check=outcome
+        )
+        return self._advance(answer)
+
+    def run_check(self, runner: Callable[[CheckRequest], CheckOutcome] = run_now) -> Reply:
+        """Run the due check here and now, then go on by its result (blocks: not for a user interface's thread)."""
+        request = self.check_due()
+        if request is None:
+            reason = "Online checks are off: agree to the check first." if self.check_request() else None
+            return Reply(ok=False, reason=reason or "This step runs no check.")
+        return self.apply_check(runner(request))
 
     def _match_store(self) -> str | None:
         node = self.node
@@ -531,7 +613,7 @@ class Session:
             notes=list(self.state.notes),
             history=history,
         )
-        return Session(target, matcher=self.matcher, state=state, catalog=self.flows.values())
+        return Session(target, matcher=self.matcher, state=state, catalog=self.flows.values(), online=self.online)
 
     def back(self) -> bool:
         """Return to the previous step, its earlier answer kept to show; ``False`` at the start."""

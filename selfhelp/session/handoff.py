@@ -67,8 +67,8 @@ class StepRecord(BaseModel):
     """The question asked there, in plain text, when the step asks one."""
     answer: str
     """The answer given: a choice's label or the text typed or pasted."""
-    kind: Literal["choice", "text", "match", "jump", "route"]
-    """How it was answered (``route``: a message pasted in another flow led here)."""
+    kind: Literal["choice", "text", "match", "jump", "route", "check"]
+    """How it was answered (``route``: a message pasted in another flow led here; ``check``: a check answered)."""
 
 
 class MatchedError(BaseModel):
@@ -128,6 +128,29 @@ class FormField(BaseModel):
         return self.required and not self.value
 
 
+class CheckRecord(BaseModel):
+    """One automated check run during the conversation: what was checked, when, and the answer."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    node: str
+    """The check step's node id."""
+    check: str
+    """The check's name (``tenant-domain``)."""
+    inputs: dict[str, str]
+    """What was checked (input name -> value)."""
+    result: str
+    """The answer: one of the check's results (``unavailable`` when there was none)."""
+    message: str
+    """The answer in one sentence, as the user saw it."""
+    checked_at: str
+    """When it ran (ISO 8601, UTC)."""
+    sent_to: str | None = None
+    """Where the request went, or ``None`` when nothing was sent."""
+    tenant_of_domain: str | None = None
+    """For ``tenant-domain``: the tenant the domain belongs to, when known."""
+
+
 class CaseSummary(BaseModel):
     """Everything support needs from one conversation."""
 
@@ -155,6 +178,8 @@ class CaseSummary(BaseModel):
     """The support form's fields, pre-filled (for contact-support outcomes, or in progress)."""
     values: dict[str, str] = {}
     """Every value kept during the conversation, by name."""
+    checks: list[CheckRecord] = []
+    """The automated checks run on the path, in order."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -194,7 +219,24 @@ def build_summary(session: Session) -> CaseSummary:
         notes=[clean(n) for n in session.state.notes],
         form=_form(_form_fields(flow, outcome), session.values),
         values={k: clean(v) for k, v in session.values.items()},
+        checks=_checks(session),
     )
+
+
+def _checks(session: Session) -> list[CheckRecord]:
+    return [
+        CheckRecord(
+            node=node,
+            check=done.check,
+            inputs={k: clean(v) for k, v in done.inputs.items()},
+            result=done.result,
+            message=clean(done.message),
+            checked_at=done.checked_at,
+            sent_to=clean(done.sent_to) if done.sent_to else None,
+            tenant_of_domain=done.tenant_of_domain,
+        )
+        for node, done in session.checks_done()
+    ]
 
 
 def _issue(flow: Flow) -> Issue:
@@ -321,6 +363,9 @@ def render_markdown(summary: CaseSummary) -> str:
             out += ["", f"Still needed on the form: {labels}."]
     if summary.match is not None:
         out += ["", "## Error message", "", *_md_match(summary.match)]
+    if summary.checks:
+        out += ["", "## Checks", ""]
+        out += [_md_check(c) for c in summary.checks]
     out += ["", "## Steps taken", ""]
     out += [_md_step(i, s) for i, s in enumerate(summary.steps, 1)] or ["No answers yet."]
     if summary.notes:
@@ -370,6 +415,20 @@ def _md_match(match: MatchedError) -> list[str]:
     return lines
 
 
+def _checked(check: CheckRecord) -> str:
+    """What was checked, where and when: ``domain=contoso.com, tenant=...; asked URL at TIME``."""
+    inputs = ", ".join(f"{k}={v}" for k, v in check.inputs.items())
+    where = f"asked {check.sent_to}" if check.sent_to else "nothing sent"
+    return f"{inputs}; {where}; {check.checked_at}"
+
+
+def _md_check(check: CheckRecord) -> str:
+    return (
+        f"- **{md_escape(check.check)}: {md_escape(check.result)}**: {md_escape(check.message)}  \n"
+        f"  {md_escape(_checked(check))}"
+    )
+
+
 def _params(params: dict[str, list[str]]) -> str:
     """Variable parts of a message, by kind: ``guid: a, b; domain: c``."""
     return "; ".join(f"{kind}: {', '.join(found)}" for kind, found in params.items())
@@ -410,6 +469,10 @@ def render_text(summary: CaseSummary) -> str:
             out.append(f"Cause: {m.cause_title or m.cause} ({m.cause})")
         if m.params:
             out.append(f"In the message: {_params(m.params)}")
+    if summary.checks:
+        out += ["", "Checks:"]
+        for c in summary.checks:
+            out += [f"- {c.check}: {c.result}: {c.message}", f"  {_checked(c)}"]
     out += ["", "Steps taken:"]
     for i, s in enumerate(summary.steps, 1):
         asked = f": {s.question}" if s.question and s.question != s.title else ""

@@ -19,7 +19,7 @@ import types
 import typing
 from typing import Any, Literal
 
-ChoiceKind = Literal["choice", "continue", "skip", "candidate", "none_of_these"]
+ChoiceKind = Literal["choice", "continue", "skip", "candidate", "none_of_these", "check"]
 InputKind = Literal["input", "match"]
 
 
@@ -46,7 +46,8 @@ class ChoiceView:
     target: str | None
     """The node it leads to (``None`` for 'none of these' without a fallback, or no condition holding)."""
     kind: ChoiceKind = "choice"
-    """What picking it means: a flow's choice, Continue, skipping the paste, a suggested cause, or none of these."""
+    """What picking it means: a flow's choice, Continue, skipping the paste (or a check), a suggested cause, none of
+    these, or agreeing to run a check step's online check."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -93,6 +93,7 @@ class SelfHelpApp(App[int]):
         preview: FirstScreen | None = None,
         loader: Callable[[], Loaded] | None = None,
         after_paint: Callable[[], object] | None = None,
+        online: bool = False,
     ) -> None:
         super().__init__()
         if catalog is None and (preview is None or loader is None):
@@ -123,6 +124,13 @@ class SelfHelpApp(App[int]):
         self.load_error: BaseException | None = None
         """Why the load behind the first screen failed; ``run_app`` raises it once the app has closed."""
         self._waiting: ConversationScreen | None = None
+        self.online = online
+        """Whether ``--online`` was given: check steps may use the network without asking."""
+
+    @property
+    def checks_online(self) -> bool:
+        """Whether check steps run without asking: ``--online``, or ``checks: online: true`` in the settings."""
+        return self.online or (self.config is not None and self.config.checks_online)
 
     @property
     def store(self) -> SessionStore | None:
@@ -371,6 +379,7 @@ def run_app(
     preview: FirstScreen | None = None,
     loader: Callable[[], Loaded] | None = None,
     after_paint: Callable[[], object] | None = None,
+    online: bool = False,
 ) -> int:
     """Run the app in the terminal until the user quits; returns the exit status.
 
@@ -391,6 +400,7 @@ def run_app(
         preview=preview,
         loader=loader,
         after_paint=after_paint,
+        online=online,
     )
     result = app.run()
     if app.save_problem is not None:  # the app closed before it could say so

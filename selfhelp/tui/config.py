@@ -6,6 +6,8 @@ config folder (platformdirs)::
     keymap:
       back: ctrl+z
       restart: f5
+    checks:
+      online: true   # check steps may look things up online without asking
 
 Binding ids are listed in the help screen (F1). The file is read by
 :func:`selfhelp.base.settings.load_settings` against
@@ -40,6 +42,8 @@ class UIConfig:
 
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma-separated for several), overriding the defaults."""
+    checks_online: bool = False
+    """Whether check steps may use the network without asking (``checks: online: true``)."""
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -62,7 +66,7 @@ def load_config(path: Path | None = None) -> tuple[UIConfig, str | None]:
     loaded = load_settings(path, ConfigFile, rule="settings", display=str(path))
     if loaded.diagnostics:
         return UIConfig(), notice(loaded.diagnostics)
-    return UIConfig(keymap=dict(loaded.settings.keymap)), None
+    return UIConfig(keymap=dict(loaded.settings.keymap), checks_online=loaded.settings.checks.online), None
 
 
 def notice(problems: Sequence[Diagnostic]) -> str:

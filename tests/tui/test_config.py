@@ -85,7 +85,7 @@ def test_many_problems_make_one_short_notice(tmp_path, monkeypatch) -> None:
                 f"{path}:3:3: keymap.quit: expected text, got true (a yes/no value)",
                 keymap_hint,
                 f"{path}:4:1: foo: unknown setting",
-                "    hint: known settings here: keymap",
+                "    hint: known settings here: checks, keymap",
                 "... and 1 more",
             ]
         ),

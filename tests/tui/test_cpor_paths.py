@@ -90,6 +90,7 @@ async def test_contact_support_with_invalid_input_then_summary_copy_and_save(mak
         await type_answer(pilot, GUID)
         assert "✗" not in screen_text(app)
         await type_answer(pilot, "contoso.onmicrosoft.com")
+        await pick(pilot, "No, don't check")  # nothing is sent: the questions go on as before
         await type_answer(pilot, "CL-42")
         await paste(pilot, "Error 1: tenant mismatch\nError 2: [bold red]still[/] failing")
         await pick(pilot, "OSU - Business Applications")

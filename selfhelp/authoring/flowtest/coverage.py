@@ -119,6 +119,9 @@ class FlowCoverage:
         elif kind == "choice" and text not in (CONTINUE_LABEL, SKIP_MATCH_LABEL):
             # Several choices may lead to the same node: the label says which one was picked.
             picked = next((e for e in options if e.label and e.label.casefold() == text.casefold()), None)
+        elif kind == "check" and answer.check is not None:
+            # Several results may lead to the same node: the result says which edge was taken.
+            picked = next((e for e in options if e.label == answer.check.result), None)
         elif isinstance(node, MatchNode):
             matched = kind == "match" and answer.match is not None and answer.match.verdict != "none"
             wanted = "matched" if matched and text != NONE_OF_THESE_LABEL else "no match"

@@ -11,8 +11,10 @@ A scenario file names the flow it tests and lists scenarios::
           - choose: Yes, that fixed it
             expect: {outcome: resolved}
 
-Each step does at most one thing (``choose``, ``type``, ``paste`` or ``back``)
-and may check the session afterwards with ``expect``.
+Each step does at most one thing (``choose``, ``type``, ``paste``, ``check`` or
+``back``) and may check the session afterwards with ``expect``. ``check: RESULT``
+answers a check step with that result (nothing is looked up: scenarios run
+offline), as if the check had given it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.base.safe_yaml import LoadedYaml, Path_, load_file
 from selfhelp.flow.models import ID_PATTERN, OutcomeResult
 
-ACTIONS: tuple[str, ...] = ("choose", "type", "paste", "back")
+ACTIONS: tuple[str, ...] = ("choose", "type", "paste", "check", "back")
 
 
 class _Strict(BaseModel):
@@ -75,6 +77,8 @@ class Step(_Strict):
     """Type this answer at an input step."""
     paste: str | None = None
     """Paste this error message at a match step."""
+    check: str | None = None
+    """Answer a check step with this result (``match``, ``unavailable``...) instead of running the check."""
     back: bool | None = None
     """Go back one step."""
     expect: Expect | None = None

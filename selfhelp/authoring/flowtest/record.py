@@ -53,6 +53,11 @@ def scenario_from_session(session: Session, name: str) -> dict[str, Any]:
                 continue
             expect["match"] = match_expect
             steps.append({"paste": query, "expect": expect})
+        elif answer.kind == "check" and answer.check is not None:
+            # Replayed offline: the scenario gives the check's result rather than looking it up again.
+            if answer.store:
+                expect["values"] = {answer.store: answer.value}
+            steps.append({"check": answer.check.result, "expect": expect})
         elif answer.kind == "text" or isinstance(node, InputNode):
             if answer.store:
                 expect["values"] = {answer.store: answer.value}

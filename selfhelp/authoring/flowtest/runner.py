@@ -11,7 +11,8 @@ from selfhelp.authoring.flowtest.model import Expect, LoadedScenarios, Scenario,
 from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.base.safe_yaml import Path_
 from selfhelp.base.suggest import did_you_mean
-from selfhelp.flow.models import Flow, InputNode, MatchNode
+from selfhelp.checks import given
+from selfhelp.flow.models import CheckNode, Flow, InputNode, MatchNode
 from selfhelp.flow.validate import FileReport, check_file
 from selfhelp.matcher.results import Matcher, MatchResult
 from selfhelp.session.engine import Reply, Session, Visit
@@ -148,6 +149,11 @@ class _Runner:
             reply = session.submit(step.paste)
             self.last_match = reply.match
             return reply
+        if step.check is not None:
+            request = session.check_request()
+            if not isinstance(node, CheckNode) or request is None:
+                return Reply(ok=False, reason=f"node {session.current.node!r} is a {node.kind} step, not a check")
+            return session.apply_check(given(request, step.check))
         if step.back:
             return Reply(ok=True) if session.back() else Reply(ok=False, reason="already at the first step")
         return None

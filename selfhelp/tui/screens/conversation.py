@@ -10,6 +10,11 @@ through the choices and type, and answer: the answer is held and given once
 :meth:`ConversationScreen.attach` brings the session, the answer box waiting
 (disabled) meanwhile, so no second answer can be aimed at a step about to change.
 Every other action is disabled until then (:meth:`ConversationScreen.check_action`).
+
+A check step's check (which may use the network) runs in a worker thread, never
+on the UI thread: the screen asks the engine which check is due, runs it in a
+worker, and hands the answer back to the engine when the worker is done, unless
+the user has moved on meanwhile (the answer is then dropped).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
+from textual.worker import Worker, WorkerState
 
 from selfhelp.base.text import md_escape, shown
 from selfhelp.tui import render
@@ -36,7 +42,8 @@ from selfhelp.tui.widgets.messages import NoticeMessage, StepMessage, UserMessag
 from selfhelp.tui.widgets.paste_area import PasteArea
 
 if TYPE_CHECKING:
-    from selfhelp.session.engine import Reply, Session
+    from selfhelp.checks import CheckOutcome
+    from selfhelp.session.engine import Reply, Session, Visit
     from selfhelp.session.step import StepView
     from selfhelp.tui.app import SelfHelpApp
     from selfhelp.tui.first_paint import FirstScreen
@@ -47,6 +54,8 @@ SAVE = ("save_summary", "Save the case summary (Markdown and JSON)")
 GO_BACK = ("back", "Go back one step")
 RESTART = ("restart", "Start again")
 QUIT = ("app.quit", "Quit")
+#: The worker group of a check step's check.
+CHECK_GROUP = "check"
 
 
 class ConversationScreen(Screen[None]):
@@ -105,6 +114,8 @@ class ConversationScreen(Screen[None]):
         self._answer_messages: list[UserMessage] = []
         self._outcome_actions: list[tuple[str, str]] = []
         self._tree_built = False
+        self._checks: dict[Worker[CheckOutcome], Visit] = {}
+        """Each running check's worker -> the visit of its step; its answer applies only while that is current."""
 
     @property
     def selfhelp(self) -> SelfHelpApp:
@@ -251,8 +262,10 @@ class ConversationScreen(Screen[None]):
     def _show_step(self) -> None:
         """Show the current step, set up the answer box for it, and save the session."""
         assert self.session is not None
+        self.session.online = self.session.online or self.selfhelp.checks_online
         self._show(self.session.step())
         self.selfhelp.save(self.session)
+        self._start_check()
 
     def _show(self, view: StepView) -> None:
         """Show the session's current step and set up the answer box for it."""
@@ -396,9 +409,54 @@ class ConversationScreen(Screen[None]):
             action, _ = self._outcome_actions[index]
             self.call_later(self.run_action, action)
             return
-        label = self.session.step().choices[index].label
+        picked = self.session.step().choices[index]
         before = len(self.session.history)
-        self._after(self.session.choose(index), label, before=before)
+        if picked.kind == "check":  # agreed to the online check: it runs now, the step stays as shown
+            reply = self.session.choose(index)
+            if reply.ok:
+                self._add_answer(picked.label)
+                self.selfhelp.save(self.session)
+                self._start_check()
+            return
+        self._after(self.session.choose(index), picked.label, before=before)
+
+    # --- checks ---------------------------------------------------------------------
+
+    def _start_check(self) -> None:
+        """Run the current step's check in a worker, if one is due (agreed to, or online checks are on)."""
+        assert self.session is not None
+        request = self.session.check_due()
+        visit = self.session.current
+        if request is None or any(running is visit for running in self._checks.values()):
+            return
+        from selfhelp.checks import run_check
+
+        self._say(NoticeMessage("⚙", "Checking online… (at most a few seconds)"))
+        self.query_one("#choices", ChoiceList).display = False
+        self.query_one("#hint", Static).update(Content("Checking online… Esc goes back."))
+        worker = self.run_worker(lambda: run_check(request), thread=True, group=CHECK_GROUP, exit_on_error=False)
+        self._checks[worker] = visit
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != CHECK_GROUP or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        event.stop()
+        visit = self._checks.pop(event.worker, None)
+        if self.session is None or visit is None or visit is not self.session.current:
+            return  # the user went back (or restarted) meanwhile: this answer is for a step no longer shown
+        outcome: CheckOutcome | None = event.worker.result if event.state is WorkerState.SUCCESS else None
+        if outcome is None:
+            from selfhelp.checks import unavailable
+
+            request = self.session.check_request()
+            assert request is not None
+            outcome = unavailable(request, "the check failed unexpectedly")
+        reply = self.session.apply_check(outcome)
+        if not reply.ok:
+            self._show_error(reply.reason or "The check's answer was not accepted.")
+            return
+        self._add_answer(outcome.message, who="Check")
+        self._show_step()
 
     @on(Input.Submitted, "#answer-input")
     def _text_submitted(self, event: Input.Submitted) -> None:

@@ -10,7 +10,7 @@ from selfhelp.base.text import shown
 from selfhelp.flow.models import Flow
 
 #: A letter-like symbol per node kind, so kinds read without colour.
-KIND_ICONS = {"question": "?", "input": "✎", "match": "⌕", "cause": "!", "outcome": "■"}
+KIND_ICONS = {"question": "?", "input": "✎", "match": "⌕", "cause": "!", "outcome": "■", "check": "⚙"}
 CURRENT, VISITED, UNVISITED = "▶", "✓", " "
 
 
