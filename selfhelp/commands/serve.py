@@ -23,6 +23,8 @@ def app_command(args: argparse.Namespace) -> str:
         argv += ["--flows", str(folder)]
     if getattr(args, "agent", False):
         argv.append("--agent")
+    if getattr(args, "online", False):
+        argv.append("--online")
     if args.flow:
         argv += ["run", args.flow]
     return shlex.join(argv)

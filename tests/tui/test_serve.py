@@ -105,6 +105,12 @@ def test_flow_folders_are_passed_on(tmp_path) -> None:
     assert f"--flows {tmp_path}" in serve.app_command(args)
 
 
+def test_agent_mode_and_online_checks_are_passed_on_to_every_session() -> None:
+    argv = serve.app_command(build_parser().parse_args(["--agent", "--online", "serve", "--flow", "cpor-create-claim"]))
+    assert argv.endswith(" -m selfhelp --agent --online run cpor-create-claim")
+    assert "--online" not in serve.app_command(build_parser().parse_args(["serve"]))
+
+
 @pytest.mark.parametrize(
     ("origin", "host_header", "bound", "public_url", "allowed"),
     [
