@@ -573,19 +573,8 @@ class _Builder:
         errors: list[str] | None = None,
     ) -> None:
         """Advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
-        text = (body or title) + "\n\n**Did this solve it?**"
-        self.node(
-            node_id,
-            "cause",
-            cite,
-            title,
-            text,
-            errors=errors,
-            choices=[
-                {"label": "Yes, that fixed it", "goto": self.resolved},
-                {"label": "No, I still need help", "goto": otherwise},
-            ],
-        )
+        answers = [("Yes, that fixed it", self.resolved), ("No, I still need help", otherwise)]
+        self._ask_after(node_id, cite, title, body, "Did this solve it?", answers, errors)
 
     def _wait(
         self,
@@ -598,19 +587,23 @@ class _Builder:
         otherwise_label: str = "It has been longer than that",
     ) -> None:
         """Guidance to wait: the user waits (a ``wait`` outcome) or has waited long enough already."""
-        text = (body or title) + "\n\n**Has the time the article gives already passed?**"
-        self.node(
-            node_id,
-            "cause",
-            cite,
-            title,
-            text,
-            errors=errors,
-            choices=[
-                {"label": "No: I'll wait", "goto": self.wait},
-                {"label": otherwise_label, "goto": otherwise},
-            ],
-        )
+        answers = [("No: I'll wait", self.wait), (otherwise_label, otherwise)]
+        self._ask_after(node_id, cite, title, body, "Has the time the article gives already passed?", answers, errors)
+
+    def _ask_after(
+        self,
+        node_id: str,
+        cite: tuple[Section, Block | None],
+        title: str,
+        body: str,
+        question: str,
+        answers: list[tuple[str, str]],
+        errors: list[str] | None,
+    ) -> None:
+        """A cause node: the article's words (``body``, else the title), then ``question`` with its answers."""
+        text = f"{body or title}\n\n**{question}**"
+        choices = [{"label": label, "goto": goto} for label, goto in answers]
+        self.node(node_id, "cause", cite, title, text, errors=errors, choices=choices)
 
     def _paste(self, back_to: str) -> str:
         node_id = self.new_id("paste-error")
