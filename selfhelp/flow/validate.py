@@ -498,18 +498,8 @@ def check_files(
             continue
         if flow_id in first_by_id:
             first = first_by_id[flow_id]
-            line, col = report.loaded.position(("id",))
-            report.diagnostics.append(
-                Diagnostic(
-                    file=report.display,
-                    line=line,
-                    column=col,
-                    severity=severity_of("duplicate-flow-id"),
-                    rule="duplicate-flow-id",
-                    message=f"flow id {flow_id!r} is also declared by {first.display}",
-                    hint="give each flow its own id",
-                )
-            )
+            message = f"flow id {flow_id!r} is also declared by {first.display}"
+            _add_problem(report, ("id",), "duplicate-flow-id", message, "give each flow its own id")
             report.flow = None
         else:
             first_by_id[flow_id] = report
@@ -531,15 +521,23 @@ def _check_redirects(reports: list[FileReport], known: set[str]) -> None:
             target = getattr(node, "redirect_flow", None)
             if target is None or target in loaded:
                 continue
-            line, col = report.loaded.position(("nodes", node_id, "redirect_flow"))
-            report.diagnostics.append(
-                Diagnostic(
-                    file=report.display,
-                    line=line,
-                    column=col,
-                    severity=severity_of("redirect-unknown-flow"),
-                    rule="redirect-unknown-flow",
-                    message=f"node {node_id!r} redirects to flow {target!r}, which is not among the flows loaded",
-                    hint=did_you_mean(target, sorted(loaded)) or "check the flow's id, and validate the flows together",
-                )
-            )
+            message = f"node {node_id!r} redirects to flow {target!r}, which is not among the flows loaded"
+            hint = did_you_mean(target, sorted(loaded)) or "check the flow's id, and validate the flows together"
+            _add_problem(report, ("nodes", node_id, "redirect_flow"), "redirect-unknown-flow", message, hint)
+
+
+def _add_problem(report: FileReport, path: Path_, rule: str, message: str, hint: str) -> None:
+    """Report a problem found across files at ``path`` of one file (its ``loaded`` data must be there)."""
+    assert report.loaded is not None
+    line, col = report.loaded.position(path)
+    report.diagnostics.append(
+        Diagnostic(
+            file=report.display,
+            line=line,
+            column=col,
+            severity=severity_of(rule),
+            rule=rule,
+            message=message,
+            hint=hint,
+        )
+    )
