@@ -62,6 +62,9 @@ __all__ = [
     "slug",
 ]
 
+#: What a node cites: the article's section, and the block in it when there is one.
+Cite = tuple[Section, Block | None]
+
 DRAFT_VERSION = "0.1.0"
 #: The longest choice label a draft writes; longer lead sentences are cut at a word (and noted).
 LABEL_LIMIT = 90
@@ -564,13 +567,7 @@ class _Builder:
         return node_id
 
     def _advice(
-        self,
-        node_id: str,
-        cite: tuple[Section, Block | None],
-        title: str,
-        body: str,
-        otherwise: str,
-        errors: list[str] | None = None,
+        self, node_id: str, cite: Cite, title: str, body: str, otherwise: str, errors: list[str] | None = None
     ) -> None:
         """Advice as a cause node that asks whether it solved the issue (else ``otherwise``)."""
         answers = [("Yes, that fixed it", self.resolved), ("No, I still need help", otherwise)]
@@ -579,7 +576,7 @@ class _Builder:
     def _wait(
         self,
         node_id: str,
-        cite: tuple[Section, Block | None],
+        cite: Cite,
         title: str,
         body: str,
         otherwise: str,
@@ -593,7 +590,7 @@ class _Builder:
     def _ask_after(
         self,
         node_id: str,
-        cite: tuple[Section, Block | None],
+        cite: Cite,
         title: str,
         body: str,
         question: str,

@@ -69,15 +69,7 @@ def now() -> str:
 
 def unavailable(request: CheckRequest, reason: str, *, sent_to: str | None = None) -> CheckOutcome:
     """The outcome of a check that could not answer, saying why."""
-    return CheckOutcome(
-        check=request.check,
-        result=UNAVAILABLE,
-        inputs=dict(request.inputs),
-        message=f"Not checked: {reason}.",
-        checked_at=now(),
-        sent_to=sent_to,
-        reason=reason,
-    )
+    return _outcome(request, UNAVAILABLE, f"Not checked: {reason}.", sent_to=sent_to, reason=reason)
 
 
 def declined(request: CheckRequest) -> CheckOutcome:
@@ -87,12 +79,13 @@ def declined(request: CheckRequest) -> CheckOutcome:
 
 def given(request: CheckRequest, result: str) -> CheckOutcome:
     """An outcome given by hand (a scenario file's ``check:`` step), without running anything."""
+    return _outcome(request, result, f"The {request.check} check gave {result} (given by the scenario, not looked up).")
+
+
+def _outcome(request: CheckRequest, result: str, message: str, **details: str | None) -> CheckOutcome:
+    """The outcome of ``request``, recorded now."""
     return CheckOutcome(
-        check=request.check,
-        result=result,
-        inputs=dict(request.inputs),
-        message=f"The {request.check} check gave {result} (given by the scenario, not looked up).",
-        checked_at=now(),
+        check=request.check, result=result, inputs=dict(request.inputs), message=message, checked_at=now(), **details
     )
 
 

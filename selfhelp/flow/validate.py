@@ -119,19 +119,8 @@ class _Checker:
     ) -> None:
         if self.cascade is not None and self.cascade.explains(rule, path):
             return  # the schema problem behind it is reported: one cause, one report
-        line, col = self.loaded.position(path, prefer_key=prefer_key)
-        self.diags.append(
-            Diagnostic(
-                file=self.display,
-                line=line,
-                column=col,
-                severity=severity_of(rule),
-                rule=rule,
-                message=message,
-                hint=hint,
-                suppressed=self._suppressed(rule, path),
-            )
-        )
+        where = self.loaded.position(path, prefer_key=prefer_key)
+        self.diags.append(_diagnostic(self.display, where, rule, message, hint, self._suppressed(rule, path)))
 
     def run(self) -> models.Flow | None:
         data = self.loaded.data
@@ -529,15 +518,21 @@ def _check_redirects(reports: list[FileReport], known: set[str]) -> None:
 def _add_problem(report: FileReport, path: Path_, rule: str, message: str, hint: str) -> None:
     """Report a problem found across files at ``path`` of one file (its ``loaded`` data must be there)."""
     assert report.loaded is not None
-    line, col = report.loaded.position(path)
-    report.diagnostics.append(
-        Diagnostic(
-            file=report.display,
-            line=line,
-            column=col,
-            severity=severity_of(rule),
-            rule=rule,
-            message=message,
-            hint=hint,
-        )
+    report.diagnostics.append(_diagnostic(report.display, report.loaded.position(path), rule, message, hint))
+
+
+def _diagnostic(
+    display: str, where: tuple[int, int], rule: str, message: str, hint: str | None, suppressed: str | None = None
+) -> Diagnostic:
+    """A problem of ``rule`` at ``where`` (line, column), with the rule's severity."""
+    line, col = where
+    return Diagnostic(
+        file=display,
+        line=line,
+        column=col,
+        severity=severity_of(rule),
+        rule=rule,
+        message=message,
+        hint=hint,
+        suppressed=suppressed,
     )

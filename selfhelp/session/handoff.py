@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from selfhelp.base.atomic import write_atomic
 from selfhelp.base.text import clean, md_block, md_escape
+from selfhelp.checks import CheckOutcome
 from selfhelp.flow.models import CollectField, Flow, OutcomeNode, OutcomeResult
 from selfhelp.matcher.results import MatchResult
 from selfhelp.session.engine import Session
@@ -128,27 +129,12 @@ class FormField(BaseModel):
         return self.required and not self.value
 
 
-class CheckRecord(BaseModel):
-    """One automated check run during the conversation: what was checked, when, and the answer."""
-
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+class CheckRecord(CheckOutcome):
+    """One automated check run during the conversation: what was checked, when, and the answer (as the
+    session keeps it, cleaned for the summary), and the step that ran it."""
 
     node: str
     """The check step's node id."""
-    check: str
-    """The check's name (``tenant-domain``)."""
-    inputs: dict[str, str]
-    """What was checked (input name -> value)."""
-    result: str
-    """The answer: one of the check's results (``unavailable`` when there was none)."""
-    message: str
-    """The answer in one sentence, as the user saw it."""
-    checked_at: str
-    """When it ran (ISO 8601, UTC)."""
-    sent_to: str | None = None
-    """Where the request went, or ``None`` when nothing was sent."""
-    tenant_of_domain: str | None = None
-    """For ``tenant-domain``: the tenant the domain belongs to, when known."""
 
 
 class CaseSummary(BaseModel):
@@ -224,19 +210,17 @@ def build_summary(session: Session) -> CaseSummary:
 
 
 def _checks(session: Session) -> list[CheckRecord]:
-    return [
-        CheckRecord(
-            node=node,
-            check=done.check,
-            inputs={k: clean(v) for k, v in done.inputs.items()},
-            result=done.result,
-            message=clean(done.message),
-            checked_at=done.checked_at,
-            sent_to=clean(done.sent_to) if done.sent_to else None,
-            tenant_of_domain=done.tenant_of_domain,
-        )
-        for node, done in session.checks_done()
-    ]
+    records = []
+    for node, done in session.checks_done():
+        # A check's answer may quote what a service sent: cleaned like every other text that reaches support.
+        cleaned = {
+            "inputs": {k: clean(v) for k, v in done.inputs.items()},
+            "message": clean(done.message),
+            "sent_to": clean(done.sent_to) if done.sent_to else None,
+            "reason": clean(done.reason) if done.reason else None,
+        }
+        records.append(CheckRecord(node=node, **(done.model_dump() | cleaned)))
+    return records
 
 
 def _issue(flow: Flow) -> Issue:
