@@ -188,3 +188,4 @@ def test_an_8bit_control_string_ends_where_the_next_one_starts() -> None:
     assert clean("\x9d a \x9d b \x07c") == "a c"  # the first is unclosed (its \x9d alone goes), the second closed
     assert clean("\x90x\x98y\x9dz\x9ew\x9fv\x9c!") == "xyzw!"
     assert clean("\x9d" * 50_000 + "kept") == "kept"
+

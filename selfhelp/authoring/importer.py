@@ -43,6 +43,7 @@ from selfhelp.authoring.article import (
     text_hash,
     tidy,
 )
+from selfhelp.base.unique import unique_by
 from selfhelp.flow.schema import MODELINE
 
 __all__ = [
@@ -204,10 +205,7 @@ def _errors(block: Block, under_cause_intro: bool, label: str) -> list[str]:
     own = plain(block.own_text)
     if re.search(r"\berror|message\b", own, re.I):
         found += [q.strip() for q in _QUOTED.findall(own) if q.strip()]
-    unique: dict[str, str] = {}
-    for pattern in found:
-        unique.setdefault(pattern.casefold(), pattern)
-    return list(unique.values())
+    return unique_by(found, str.casefold)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from selfhelp.base.unique import unique_by
+
 #: Extra flow folders, separated like PATH (``:`` on POSIX, ``;`` on Windows).
 FLOWS_ENV = "SELFHELP_FLOWS"
 #: The project file that switches lint rules off (see :mod:`selfhelp.flow.lint_config`).
@@ -46,10 +48,7 @@ def flow_sources(
     sources = [FlowSource(shipped_flows_dir(), "shipped")] if include_shipped else []
     sources += [FlowSource(Path(p), "env") for p in env.get(FLOWS_ENV, "").split(os.pathsep) if p.strip()]
     sources += [FlowSource(Path(p), "option") for p in extra]
-    unique: dict[Path, FlowSource] = {}
-    for source in sources:
-        unique.setdefault(source.path.resolve(), source)
-    return list(unique.values())
+    return unique_by(sources, lambda source: source.path.resolve())
 
 
 def flow_files(paths: Iterable[Path]) -> list[Path]:
@@ -71,10 +70,7 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     # A file named twice (a folder and a file in it) must not clash with itself as a duplicate flow id.
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
+    return unique_by(found, Path.resolve)
 
 
 def find_config(start: Path) -> Path | None:

@@ -11,6 +11,7 @@ from selfhelp.authoring.flowtest.model import Expect, LoadedScenarios, Scenario,
 from selfhelp.base.diagnostics import Diagnostic, Severity, display_path
 from selfhelp.base.safe_yaml import Path_
 from selfhelp.base.suggest import did_you_mean
+from selfhelp.base.unique import unique_by
 from selfhelp.checks import given
 from selfhelp.flow.models import CheckNode, Flow, InputNode, MatchNode
 from selfhelp.flow.validate import FileReport, check_file
@@ -35,10 +36,7 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             found += [t for t in (path.with_name(path.stem + s) for s in SUFFIXES) if t.is_file()]
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
+    return unique_by(found, Path.resolve)
 
 
 @dataclass
