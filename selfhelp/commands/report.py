@@ -13,10 +13,10 @@ import html
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from selfhelp.authoring.insights.model import duration, median_steps, pct, timeline_buckets
 from selfhelp.commands.common import UsageError, catalog_from_args, printable, write_output
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 #: Rows listed per table on the terminal and the page.
 TOP = 10
-#: Bars at most in the chart of sessions over time (days are grouped beyond this).
-MAX_BARS = 60
 #: Colours of the outcome kinds in the page's charts (each is also labelled: meaning never rests on colour).
 COLOURS = {
     "resolved": "#2e7d32",
@@ -73,31 +71,6 @@ def run(args: argparse.Namespace) -> int:
 def _default_folders(folder: Path) -> list[Path]:
     """The data folder's sessions (none yet: nothing to read, which is no error)."""
     return [folder] if folder.is_dir() else []
-
-
-# --- numbers, as people read them ----------------------------------------------------------
-
-
-def pct(share: float | None) -> str:
-    """A share (0-1) as a percentage with one decimal; a dash when there is none."""
-    return "-" if share is None else f"{share * 100:.1f}%"
-
-
-def duration(seconds: float | None) -> str:
-    """Seconds as ``1h 02m``, ``3m 05s`` or ``42s``; a dash when there are none."""
-    if seconds is None:
-        return "-"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
-
-
-def median_steps(value: float | None) -> str:
-    """A median number of answers (a half when the two middle sessions differ)."""
-    return "-" if value is None else f"{value:g}"
 
 
 # --- the terminal table --------------------------------------------------------------------
@@ -349,25 +322,6 @@ def _timeline_svg(report: Report) -> str:
     parts.append("</svg>")
     legend = " ".join(f'<span style="color:{c}">■</span> {_e(k.replace("_", " "))}' for k, c in COLOURS.items())
     return "".join(parts) + f"<p>{legend}; the most in one bar: {top} sessions.</p>"
-
-
-def timeline_buckets(report: Report, max_bars: int = MAX_BARS) -> list[tuple[str, dict[str, int]]]:
-    """The sessions over time, every day from the first to the last (days without any count 0), grouped
-    into at most ``max_bars`` bars of as many days each; each bar is named by its first day."""
-    if not report.timeline:
-        return []
-    by_day = {d.day: d.counts for d in report.timeline}
-    first, last = date.fromisoformat(report.timeline[0].day), date.fromisoformat(report.timeline[-1].day)
-    days = (last - first).days + 1
-    size = -(-days // max_bars)
-    buckets: list[tuple[str, dict[str, int]]] = []
-    for start in range(0, days, size):
-        counts: dict[str, int] = {}
-        for offset in range(start, min(start + size, days)):
-            for kind, n in by_day.get((first + timedelta(days=offset)).isoformat(), {}).items():
-                counts[kind] = counts.get(kind, 0) + n
-        buckets.append(((first + timedelta(days=start)).isoformat(), counts))
-    return buckets
 
 
 def json_text(report: Report) -> str:

@@ -227,12 +227,12 @@ class Insights:
 
     # --- adding --------------------------------------------------------------------------
 
-    def add_files(self, paths: Iterable[Path]) -> None:
+    def add_files(self, paths: Iterable[str | Path]) -> None:
         """Read and add each file; those that are not readable sessions are counted and skipped."""
         for path in paths:
             self.add_file(path)
 
-    def add_file(self, path: Path) -> None:
+    def add_file(self, path: str | Path) -> None:
         """Read and add one file (see :meth:`add_files`)."""
         self.files["read"] += 1
         try:

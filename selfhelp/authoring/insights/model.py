@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from pydantic import BaseModel, ConfigDict
 
 #: The outcome kinds, in the order every report lists them.
 RESULTS: tuple[str, ...] = ("resolved", "contact_support", "wait", "redirect")
 #: How a cause was reached, in the order reports list them.
 ROUTES: tuple[str, ...] = ("paste", "did_you_mean", "questions", "jump")
+#: Bars at most in a chart of sessions over time (days are grouped beyond this).
+MAX_BARS = 60
 #: Why a file was skipped, in the order reports list them.
 SKIP_KINDS: tuple[str, ...] = ("damaged", "foreign", "future_format", "unreadable")
 
@@ -193,3 +197,47 @@ class Report(_Model):
     """Unmatched pastes, clustered, largest first."""
     unmatched_total: int = 0
     """Unmatched pastes in all (also those beyond the clusters listed)."""
+
+
+# --- figures as people read them (the command's table and page, the app's screen) ---------------
+
+
+def pct(share: float | None) -> str:
+    """A share (0-1) as a percentage with one decimal; a dash when there is none."""
+    return "-" if share is None else f"{share * 100:.1f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as ``1h 02m``, ``3m 05s`` or ``42s``; a dash when there are none."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def median_steps(value: float | None) -> str:
+    """A median number of answers (a half when the two middle sessions differ); a dash when there is none."""
+    return "-" if value is None else f"{value:g}"
+
+
+def timeline_buckets(report: Report, max_bars: int = MAX_BARS) -> list[tuple[str, dict[str, int]]]:
+    """The sessions over time, every day from the first to the last (days without any count 0), grouped
+    into at most ``max_bars`` bars of as many days each; each bar is named by its first day."""
+    if not report.timeline:
+        return []
+    by_day = {d.day: d.counts for d in report.timeline}
+    first, last = date.fromisoformat(report.timeline[0].day), date.fromisoformat(report.timeline[-1].day)
+    days = (last - first).days + 1
+    size = -(-days // max_bars)
+    buckets: list[tuple[str, dict[str, int]]] = []
+    for start in range(0, days, size):
+        counts: dict[str, int] = {}
+        for offset in range(start, min(start + size, days)):
+            for kind, n in by_day.get((first + timedelta(days=offset)).isoformat(), {}).items():
+                counts[kind] = counts.get(kind, 0) + n
+        buckets.append(((first + timedelta(days=start)).isoformat(), counts))
+    return buckets

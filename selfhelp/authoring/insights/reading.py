@@ -96,8 +96,11 @@ def session_folders(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def session_files(folders: Iterable[Path]) -> Iterator[Path]:
-    """Every ``*.json`` file in the folders (not hidden ones: temporary files and locks), streamed."""
+def session_files(folders: Iterable[Path]) -> Iterator[str]:
+    """Every ``*.json`` file in the folders (not hidden ones: temporary files and locks), streamed.
+
+    Paths are strings: a hundred thousand :class:`Path` objects cost a report a tenth of its time.
+    """
     for folder in folders:
         try:
             entries = os.scandir(folder)
@@ -107,23 +110,38 @@ def session_files(folders: Iterable[Path]) -> Iterator[Path]:
             for entry in entries:
                 name = entry.name
                 if name.endswith(SUFFIX) and not name.startswith("."):
-                    yield Path(entry.path)
+                    yield entry.path
 
 
-def read_record(path: Path) -> SessionRecord:
+def read_record(path: str | Path) -> SessionRecord:
     """The session in ``path``, or :class:`Skip` saying why it is not one."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # The system's calls, without a buffered file object around them: the read is one call either way.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            raw = _read_all(fd)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise Skip("unreadable", f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise Skip("foreign", f"over {MAX_FILE_BYTES:,} bytes: too big to be a session")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Skip("damaged", "it is not UTF-8 text") from None
     return record_from_data(_load(text))
+
+
+def _read_all(fd: int) -> bytes:
+    """The whole file ``fd``, or :class:`Skip` when it is over :data:`MAX_FILE_BYTES`."""
+    size = os.fstat(fd).st_size
+    if size > MAX_FILE_BYTES:
+        raise Skip("foreign", f"over {MAX_FILE_BYTES:,} bytes: too big to be a session")
+    chunks = [os.read(fd, size + 1)]
+    got = len(chunks[0])
+    while got < size and chunks[-1]:  # a read may return less than asked: read on to the end
+        chunks.append(os.read(fd, size + 1 - got))
+        got += len(chunks[-1])
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _load(text: str) -> Any:
