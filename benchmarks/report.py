@@ -11,8 +11,9 @@ sessions through the matcher would time the matcher, not the report).
 
 For 1,000, 10,000 and 100,000 session files it times, each in a fresh process:
 
-- ours: ``selfhelp report``'s work (read every file, add it up, the report), as the
-  command does it with the shipped flows loaded;
+- ours: ``selfhelp report``'s work (read every file, add it up, the report, its table), as
+  the command does it: the shipped flows loaded, files read by as many worker processes as
+  there are cores (at most 4);
 - baseline: the naive report: every file read with the store's pydantic model into
   a list, then the outcomes and stops counted from the list (a lower bound for a
   naive report: it computes a small part of ours).
@@ -20,6 +21,7 @@ For 1,000, 10,000 and 100,000 session files it times, each in a fresh process:
     python benchmarks/report.py            # table
     python benchmarks/report.py --json     # table, then one JSON object as the last line
     python benchmarks/report.py --quick    # 1,000 and 10,000 files only
+    python benchmarks/report.py --sizes 5000,20000
 """
 
 from __future__ import annotations
@@ -178,14 +180,17 @@ from pathlib import Path
 from selfhelp.flow.catalog import load_catalog
 from selfhelp.flow.sources import flow_sources
 from selfhelp.authoring.insights import build_insights
-from selfhelp.commands.report import table
+from selfhelp.commands.report import MAX_JOBS, table
+import os
 start = time.perf_counter()
 catalog = load_catalog(flow_sources(environ={}))
 flows = {flow_id: loaded.flow for flow_id, loaded in catalog.flows.items()}
-report = build_insights([Path(sys.argv[1])], flows).report([Path(sys.argv[1])])
+jobs = min(MAX_JOBS, os.cpu_count() or 1)  # as the command does
+report = build_insights([Path(sys.argv[1])], flows, jobs=jobs).report([Path(sys.argv[1])])
 table(report)
 seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# The largest of this process and its workers (each worker's own peak).
+rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 skipped = sum(report.files.skipped.values())
 print(json.dumps({"seconds": seconds, "rss_mb": rss, "sessions": report.sessions, "skipped": skipped}))
 """
@@ -220,6 +225,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="end with a JSON line of the figures")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 files only")
+    parser.add_argument("--sizes", help="comma-separated numbers of files (default: 1000,10000,100000)")
     args = parser.parse_args()
     flow = load_catalog(flow_sources(environ={})).flows[FLOW_ID].flow
     root = Path(tempfile.mkdtemp(prefix="selfhelp-report-bench-"))
@@ -229,7 +235,8 @@ def main() -> int:
         pool_seconds = time.perf_counter() - began
         print(f"{POOL:,} sessions driven through the engine in {pool_seconds:.1f} s", file=sys.stderr)
         rows = []
-        for size in SIZES[:2] if args.quick else SIZES:
+        sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else SIZES[:2] if args.quick else SIZES
+        for size in sizes:
             folder = root / f"sessions-{size}"
             write_sessions(pool, folder, size)
             ours = timed(OURS, folder)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from selfhelp.authoring.insights import Filters, build_insights, suggest_patterns
+from selfhelp.authoring.insights import Filters, build_insights, shown_paste, suggest_patterns
+from selfhelp.authoring.insights.collect import median, seconds_bucket
+from selfhelp.authoring.insights.reading import Skip, read_record, record_from_data
 from selfhelp.cli import main
 from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog
 from selfhelp.flow.models import Flow
@@ -266,3 +271,86 @@ def test_no_sessions_yet(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("SELFHELP_DATA_DIR", str(tmp_path / "empty"))
     assert main(["report"]) == 0
     assert "Sessions: 0" in capsys.readouterr().out
+
+
+# --- reading: whatever is in a file, a count and a reason, never a traceback ---------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=json_values, saved=json_values, fmt=json_values, created=json_values)
+def test_any_json_is_a_session_or_a_skip(history, saved, fmt, created) -> None:
+    data = {"format": fmt, "id": "x", "flow_id": "f", "created": created, "updated": "2026-11-01", "history": history}
+    data["saved"] = saved
+    try:
+        record_from_data(data)
+    except Skip as skip:
+        assert skip.kind in ("damaged", "foreign", "future_format")
+
+
+@pytest.mark.parametrize(
+    ("change", "kind", "reason"),
+    [
+        (lambda d: d["history"][1]["answer"].update(match="x"), "damaged", "history.1: not a match verdict"),
+        (lambda d: d["history"][0].update(answer=None), "damaged", "history.0: a step before the last"),
+        (lambda d: d.update(created="yesterday"), "damaged", "created: not a date and time"),
+        (lambda d: d.update(created="2026-11-01T10:00:00"), "damaged", "created and updated: one has a time zone"),
+        (lambda d: d.update(history=[]), "damaged", "history: not a list of steps"),
+        (lambda d: d["saved"].update(result="happy"), "damaged", "saved.result: 'happy' is not an outcome kind"),
+        (lambda d: d.update(format=3), "future_format", "saved in format 3; this version reads format 1"),
+        (lambda d: d.pop("history"), "foreign", "not a selfhelp session"),
+    ],
+)
+def test_damaged_sessions_say_why(flow: Flow, tmp_path: Path, change, kind: str, reason: str) -> None:
+    path = save(
+        tmp_path,
+        drive(flow, "pick:I have an error message", "paste:already claimed", "pick:Claimed elsewhere", "pick:Continue"),
+        "2026-11-01",
+        5,
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(Skip) as caught:
+        read_record(path)
+    assert (caught.value.kind, caught.value.reason[: len(reason)]) == (kind, reason)
+
+
+def test_half_a_character_and_huge_files_are_skipped(tmp_path: Path) -> None:
+    lone = tmp_path / "lone.json"
+    lone.write_text('{"format": 1, "flow_id": "f", "history": [], "id": "\\ud800"}', encoding="utf-8")
+    with pytest.raises(Skip) as caught:
+        read_record(lone)
+    assert caught.value.kind == "damaged" and "U+D800" in caught.value.reason
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * 1_000_001)
+    with pytest.raises(Skip) as caught:
+        read_record(huge)
+    assert caught.value.reason == "over 1,000,000 bytes: too big to be a session"
+
+
+def test_pastes_are_shown_masked_as_the_matcher_masks_them() -> None:
+    text = f"Tenant {GUID} of jane@contoso.com (claim 12345) failed at contoso.onmicrosoft.com"
+    assert shown_paste(text) == "Tenant <guid> of <email> (claim <number>) failed at <domain>"
+    assert shown_paste(text, unmasked=True) == text
+
+
+def test_medians_and_rounded_times() -> None:
+    assert median(Counter({2: 1, 3: 1, 4: 2})) == 3.5
+    assert median(Counter({7: 3})) == 7
+    assert median(Counter()) is None
+    assert [seconds_bucket(s) for s in (59.4, 601, 3_599, 3_631, 90_000)] == [59, 600, 3_600, 3_660, 90_000]
+
+
+def test_worker_processes_count_what_one_process_counts(folders, flow, monkeypatch) -> None:
+    monkeypatch.setattr("selfhelp.authoring.insights.collect.CHUNK", 3)  # 15 files: one read here, four batches
+    alone = build_insights(folders, {"report-test": flow}).report(folders)
+    shared = build_insights(folders, {"report-test": flow}, jobs=2).report(folders)
+    assert (shared.sessions, shared.finished, shared.unmatched_total) == (10, 7, 3)
+    assert shared.files.skipped == {"damaged": 2, "foreign": 1, "future_format": 1, "unreadable": 1}
+    assert shared.model_dump(exclude={"files"}) == alone.model_dump(exclude={"files"})

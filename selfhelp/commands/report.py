@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from selfhelp.commands.common import UsageError, catalog_from_args, printable, w
 if TYPE_CHECKING:
     from selfhelp.authoring.insights import Report
 
+#: Worker processes reading session files at most.
+MAX_JOBS = 4
 #: Rows listed per table on the terminal and the page.
 TOP = 10
 #: Colours of the outcome kinds in the page's charts (each is also labelled: meaning never rests on colour).
@@ -53,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no loaded flow {args.suggest_patterns!r} (see 'selfhelp list'; --flows DIR adds some)")
         wanted = {args.suggest_patterns}
     filters = Filters(flows=frozenset(wanted), since=args.since, until=args.until)
-    insights = build_insights(folders, flows, filters=filters, unmasked=args.unmasked)
+    # Two cores read twice as fast; more share the one disk, and the machine with others.
+    jobs = min(MAX_JOBS, os.cpu_count() or 1)
+    insights = build_insights(folders, flows, filters=filters, unmasked=args.unmasked, jobs=jobs)
     if args.suggest_patterns:
         sys.stdout.write(printable(suggest_patterns(insights, flows[args.suggest_patterns])))
         return 0

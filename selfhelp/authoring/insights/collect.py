@@ -9,10 +9,13 @@ bound is counted as "other".
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -40,8 +43,9 @@ from selfhelp.matcher.normalize import mask, normal_text, normalize
 
 #: Skipped files named in a report (the rest are counted).
 MAX_EXAMPLES = 10
-#: Distinct paths kept per flow and outcome kind; later new paths count as other paths.
-MAX_PATHS = 5_000
+#: Distinct paths kept per outcome kind, and distinct steps kept where sessions stopped or causes were
+#: reached; what is new once this many are kept is counted as "other" (flows have far fewer).
+MAX_KEYS = 5_000
 #: Paths listed per outcome kind.
 TOP_PATHS = 5
 #: Clusters of pastes kept; pastes unlike all of them once this many exist are counted, not clustered.
@@ -165,7 +169,10 @@ class PasteClusters:
 
     def _cluster_for(self, text: str) -> _Cluster | None:
         normalized = normalize(text)
-        key = " ".join(normalized.tokens) or normalized.masked
+        return self._cluster_by_key(" ".join(normalized.tokens) or normalized.masked, text)
+
+    def _cluster_by_key(self, key: str, text: str) -> _Cluster | None:
+        """The cluster of the words ``key`` (a new one for ``text``), ``None`` when no more may be made."""
         index = self._by_key.get(key)
         if index is None and self._keys:
             found = process.extractOne(key, self._keys, scorer=fuzz.token_sort_ratio, score_cutoff=self.cutoff)
@@ -181,6 +188,21 @@ class PasteClusters:
         if len(self._by_key) > 20 * self.limit:
             self._by_key.clear()  # bounded: only a shortcut
         return self.clusters[index]
+
+    def merge(self, other: PasteClusters) -> None:
+        """Add the clusters of ``other`` (pastes counted elsewhere) to these, each as one of its pastes would be."""
+        self.unclustered += other.unclustered
+        for theirs in other.clusters:
+            ours = self._cluster_by_key(theirs.key, theirs.example)
+            if ours is None:
+                self.unclustered += sum(theirs.fates.values())
+                continue
+            ours.unmatched += theirs.unmatched
+            for name in ("fates", "flows", "causes"):
+                getattr(ours, name).update(getattr(theirs, name))
+            for variant, n in theirs.variants.items():
+                if variant in ours.variants or len(ours.variants) < MAX_VARIANTS:
+                    ours.variants[variant] += n
 
 
 @dataclass(frozen=True)
@@ -216,7 +238,8 @@ class Insights:
         self.depths = Counter[int]()
         self.days = Counter[tuple[str, str]]()
         self.paths: dict[str, Counter[tuple[str, tuple[str, ...]]]] = {r: Counter() for r in RESULTS}
-        self.other_paths = Counter[str]()
+        self.other = Counter[str]()
+        """Sessions counted as "other" in a table that reached :data:`MAX_KEYS` rows, by table."""
         self.steps = {r: Counter[int]() for r in RESULTS}
         self.seconds = {r: Counter[int]() for r in RESULTS}
         self.causes: dict[tuple[str, str], Counter[str]] = {}
@@ -256,7 +279,8 @@ class Insights:
         self.days[(record.created[:10], result or "abandoned")] += 1
         if result is None:
             self.abandoned += 1
-            self.stops[(record.flow_id, record.nodes[-1], record.pending)] += 1
+            if not _count(self.stops, (record.flow_id, record.nodes[-1], record.pending)):
+                self.other["stops"] += 1
         else:
             self._add_finished(record, result, answered)
         self._add_causes(record, flow)
@@ -275,10 +299,8 @@ class Insights:
         self.seconds.setdefault(result, Counter())[seconds_bucket(record.seconds)] += 1
         paths = self.paths.setdefault(result, Counter())
         key = (record.flow_id, record.nodes)
-        if key in paths or len(paths) < MAX_PATHS:
-            paths[key] += 1
-        else:
-            self.other_paths[result] += 1
+        if not _count(paths, key):
+            self.other[f"paths to {result}"] += 1
 
     def _add_causes(self, record: SessionRecord, flow: Flow | None) -> None:
         seen: set[str] = set()
@@ -289,7 +311,11 @@ class Insights:
             if is_cause:
                 seen.add(node)
                 route = how if how in ROUTES else "questions"  # after an unmatched paste, questions led there
-                self.causes.setdefault((record.flow_id, node), Counter())[route] += 1
+                key = (record.flow_id, node)
+                if key in self.causes or len(self.causes) < MAX_KEYS:
+                    self.causes.setdefault(key, Counter())[route] += 1
+                else:
+                    self.other["causes"] += 1
 
     def _add_pastes(self, record: SessionRecord, flow: Flow | None) -> None:
         self.skipped_paste += record.skipped_paste
@@ -303,6 +329,42 @@ class Insights:
             else:
                 cause = _ended_at(record, flow, paste.at)
             self.clusters.add(paste.text, flow=record.flow_id, fate=paste.fate, cause=cause)
+
+    def merge(self, other: Insights) -> None:
+        """Add what ``other`` counted (other files, read in another process) to this."""
+        for mine, theirs in (
+            (self.files, other.files),
+            (self.results, other.results),
+            (self.depths, other.depths),
+            (self.days, other.days),
+            (self.other, other.other),
+            (self.verdicts, other.verdicts),
+            (self.fates, other.fates),
+        ):
+            mine.update(theirs)
+        self.examples += other.examples[: MAX_EXAMPLES - len(self.examples)]
+        self.abandoned += other.abandoned
+        self.skipped_paste += other.skipped_paste
+        for key, n in other.stops.items():
+            if not _count(self.stops, key, n):
+                self.other["stops"] += n
+        for result, paths in other.paths.items():
+            for key, n in paths.items():
+                if not _count(self.paths.setdefault(result, Counter()), key, n):
+                    self.other[f"paths to {result}"] += n
+        for result in other.steps:
+            self.steps.setdefault(result, Counter()).update(other.steps[result])
+            self.seconds.setdefault(result, Counter()).update(other.seconds[result])
+        for key, routes in other.causes.items():
+            if key in self.causes or len(self.causes) < MAX_KEYS:
+                self.causes.setdefault(key, Counter()).update(routes)
+            else:
+                self.other["causes"] += sum(routes.values())
+        self.clusters.merge(other.clusters)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent back from a worker process: the flows stay behind (the parent has them).
+        return {**self.__dict__, "flows": {}}
 
     # --- reading out ---------------------------------------------------------------------
 
@@ -347,6 +409,8 @@ class Insights:
             matching=self._matching(),
             unmatched=self._unmatched(),
             unmatched_total=self.fates["no_match"] + self.fates["none_of_these"],
+            unclustered=self.clusters.unclustered,
+            other=dict(sorted(self.other.items())),
         )
 
     def _dropoff(self) -> list[StepCount]:
@@ -460,6 +524,14 @@ def _ended_at(record: SessionRecord, flow: Flow | None, at: int) -> tuple[str, s
     return None
 
 
+def _count(counter: Counter, key: object, n: int = 1) -> bool:  # type: ignore[type-arg]
+    """Count ``key`` (``n`` times) unless it is new and ``counter`` already holds :data:`MAX_KEYS` keys (``False``)."""
+    if key in counter or len(counter) < MAX_KEYS:
+        counter[key] += n
+        return True
+    return False
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -470,8 +542,55 @@ def build_insights(
     *,
     filters: Filters | None = None,
     unmasked: bool = False,
+    jobs: int = 1,
 ) -> Insights:
-    """Read every session file in ``folders`` (see :func:`session_files`) into one :class:`Insights`."""
+    """Read every session file in ``folders`` (see :func:`session_files`) into one :class:`Insights`.
+
+    With ``jobs`` over 1 (and more than :data:`CHUNK` files), batches of files are read by that many
+    worker processes (forked: only where the system forks, and only from a process without threads,
+    such as the command's), a bounded number of batches at a time, and their counts merged.
+    """
     insights = Insights(flows, filters=filters, unmasked=unmasked)
-    insights.add_files(session_files(folders))
+    files = session_files(folders)
+    first = list(islice(files, CHUNK))
+    insights.add_files(first)
+    if len(first) < CHUNK:
+        return insights
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        insights.add_files(files)
+        return insights
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(insights,)) as pool:
+        running: set[Future[Insights]] = set()
+        for batch in _batches(files):
+            if len(running) >= 2 * jobs:  # a bounded number of batches in flight: memory stays flat
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    insights.merge(future.result())
+            running.add(pool.submit(_read_batch, batch))
+        for future in running:
+            insights.merge(future.result())
     return insights
+
+
+#: Files a worker reads at a time.
+CHUNK = 2_000
+_worker: Insights | None = None
+
+
+def _start_worker(template: Insights) -> None:
+    global _worker
+    _worker = template
+
+
+def _read_batch(paths: list[str]) -> Insights:
+    """In a worker: the counts of one batch of files (with the flows, filters and masking of the parent's)."""
+    assert _worker is not None
+    part = Insights(_worker.flows, filters=_worker.filters, unmasked=_worker.unmasked)
+    part.add_files(paths)
+    return part
+
+
+def _batches(paths: Iterator[str]) -> Iterator[list[str]]:
+    while batch := list(islice(paths, CHUNK)):
+        yield batch

@@ -197,6 +197,10 @@ class Report(_Model):
     """Unmatched pastes, clustered, largest first."""
     unmatched_total: int = 0
     """Unmatched pastes in all (also those beyond the clusters listed)."""
+    unclustered: int = 0
+    """Pastes not clustered: unlike every cluster once the most clusters a report keeps existed."""
+    other: dict[str, int] = {}
+    """Sessions counted only in the totals, by table, when a table held the most rows a report keeps (rare)."""
 
 
 # --- figures as people read them (the command's table and page, the app's screen) ---------------

@@ -179,7 +179,7 @@ def record_from_data(data: Any) -> SessionRecord:
         id=session_id,
         flow_id=flow_id,
         created=created,
-        seconds=max(0.0, (_time(updated, "updated") - _time(created, "created")).total_seconds()),
+        seconds=_seconds(_time(created, "created"), _time(updated, "updated")),
         nodes=(),
         arrivals=(),
         finished=None,
@@ -202,6 +202,14 @@ def _time(text: str, key: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise Skip("damaged", f"{key}: not a date and time") from None
+
+
+def _seconds(created: datetime, updated: datetime) -> float:
+    """From ``created`` to ``updated``; a clock set back counts nothing."""
+    try:
+        return max(0.0, (updated - created).total_seconds())
+    except TypeError:  # one with a time zone, one without: not what the engine writes
+        raise Skip("damaged", "created and updated: one has a time zone, the other not") from None
 
 
 def _read_history(record: SessionRecord, history: list[Any]) -> None:
