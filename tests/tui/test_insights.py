@@ -76,3 +76,16 @@ def test_bars_scale_to_the_longest() -> None:
     assert bar(1, 100, width=8) == "█"
     assert bar(5, 10, width=8) == "████"
     assert bar(0, 10) == ""
+
+
+async def test_a_failed_read_is_said_on_the_screen(make_app, monkeypatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise PermissionError("the sessions folder is not readable")
+
+    monkeypatch.setattr("selfhelp.authoring.insights.build_insights", fail)
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Could not read the saved sessions: the sessions folder is not readable" in screen_text(app)

@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, ProgressBar, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from selfhelp.base.text import shown
 
@@ -98,6 +99,15 @@ class InsightsScreen(Screen[None]):
         folders = [self.folder] if self.folder.is_dir() else []
         report = build_insights(folders, self.flows).report(folders)
         self.app.call_from_thread(self.show_report, report)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failure to read the sessions is said on the screen, not left as a spinner."""
+        if event.state is WorkerState.ERROR:
+            self.query_one("#insights-loading").display = False
+            self.query_one("#summary", Static).update(
+                Content(f"Could not read the saved sessions: {event.worker.error}")
+            )
+            self.query_one("#insights").display = True
 
     def show_report(self, report: Report) -> None:
         """Fill the widgets with ``report``."""
