@@ -71,6 +71,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _day(text: str) -> str:
+    """argparse type: a day, YYYY-MM-DD."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+
+
 def _url_token(text: str) -> str:
     """argparse type: a token that fits a URL and a cookie as it is."""
     if not _TOKEN_CHARACTERS.fullmatch(text):
@@ -243,6 +253,38 @@ COMMANDS: tuple[Command, ...] = (
             arg("session_file", type=Path, help="a saved session (.json)"),
             arg("--name", help="the scenario's name (default: from the session's path)"),
             arg("--flow", dest="flow_file", type=Path, help="the flow file (default: find it by id)"),
+        ),
+    ),
+    Command(
+        "report",
+        "selfhelp.commands.report",
+        help="what saved sessions show: outcomes, drop-off, paths, causes, unmatched pastes",
+        description="Report on saved sessions (the data folder's, or those in each DIR): outcomes and the "
+        "deflection rate, where unfinished sessions stopped, the commonest paths to each outcome, the causes "
+        "reached and how, the matcher's verdicts and the unmatched pastes, clustered. Pasted text is masked "
+        "unless --unmasked. Files that are not readable sessions are counted and skipped.",
+        args=(
+            arg(
+                "dirs",
+                nargs="*",
+                type=Path,
+                metavar="DIR",
+                help="folders of session files (default: the data folder's)",
+            ),
+            arg(
+                "--flow", dest="flow_ids", action="append", metavar="ID", help="only sessions of this flow (repeatable)"
+            ),
+            arg("--since", type=_day, metavar="YYYY-MM-DD", help="only sessions started on or after this day (UTC)"),
+            arg("--until", type=_day, metavar="YYYY-MM-DD", help="only sessions started on or before this day (UTC)"),
+            arg("--json", action="store_true", exclusive="output", help="print the report as JSON"),
+            arg("--html", type=Path, metavar="FILE", exclusive="output", help="write the report as one HTML page"),
+            arg(
+                "--suggest-patterns",
+                metavar="FLOW",
+                exclusive="output",
+                help="print candidate errors: patterns for FLOW's causes, from the pastes (YAML, never applied)",
+            ),
+            arg("--unmasked", action="store_true", help="show pasted text as pasted (GUIDs, e-mails, numbers...)"),
         ),
     ),
     Command(

@@ -26,6 +26,7 @@ def test_the_commands_are_listed_in_this_order() -> None:
         "serve",
         "test",
         "record",
+        "report",
         "graph",
         "schema",
         "import",

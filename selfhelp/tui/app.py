@@ -75,6 +75,7 @@ class SelfHelpApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (your session is saved)"),
         Binding("f1", "help", "Help", id="help", tooltip="This list of keys"),
+        Binding("f3", "insights", "Insights", id="insights", tooltip="What saved sessions show (agent mode)"),
     ]
 
     def __init__(
@@ -218,6 +219,10 @@ class SelfHelpApp(App[int]):
         """The flow picker needs the flows: disabled while they load behind a cached first screen."""
         if action == "pick_flow" and self.catalog is None:
             return None
+        if action == "insights":  # for agents only, and it needs the flows
+            if not getattr(self.screen, "agent", False):
+                return False
+            return None if self.catalog is None else True
         return True
 
     def _replace_top(self, screen: Screen, *, replace: bool = True) -> None:
@@ -354,6 +359,21 @@ class SelfHelpApp(App[int]):
         from selfhelp.tui.config import config_path
 
         self.push_screen(HelpScreen(self.key_rows(), str(config_path())))
+
+    def action_insights(self) -> None:
+        """Show what the saved sessions show (F3, agent mode): outcomes, drop-off, unmatched pastes."""
+        from selfhelp.tui.screens.insights import InsightsScreen
+
+        assert self.catalog is not None, "disabled until the flows are loaded: see check_action"
+        store = self.store
+        if store is not None:
+            folder = store.folder
+        else:
+            from selfhelp.session.store import SESSIONS_DIR, data_dir
+
+            folder = data_dir() / SESSIONS_DIR
+        flows = {flow_id: loaded.flow for flow_id, loaded in self.catalog.flows.items()}
+        self.push_screen(InsightsScreen(folder, flows))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
         """(keys, description, binding id) for the app's and the current screen's bindings, remaps applied."""

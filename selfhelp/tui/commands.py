@@ -17,6 +17,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Copy the case summary", "Copy it to the clipboard as plain text", "copy_summary"),
     ("Save the case summary", "Write it as Markdown and JSON", "save_summary"),
     ("Choose another topic", "Go to the flow picker", "app.pick_flow"),
+    ("Insights", "What saved sessions show: outcomes, drop-off, unmatched pastes", "app.insights"),
     ("Help: keys", "Every key and its binding id", "app.help"),
 ]
 
