@@ -300,6 +300,8 @@ def _answer_for(node: InputNode) -> str:
         return GUID
     if "domain" in kinds:
         return "contoso.onmicrosoft.com"
+    if "regex" in kinds and "required" not in kinds:
+        return ""  # an optional field in a set form (a date): left empty, as a partner may
     return "CLAIM-12345"
 
 
@@ -480,3 +482,32 @@ def test_none_of_these_without_a_fallback_returns_to_the_paste_box(mini: Flow) -
     assert session.choose_label(NONE_OF_THESE_LABEL).ok
     assert session.current.node == "paste" and session.step().pending is None
     assert session.step().input is not None
+
+
+def test_the_guid_named_tenant_is_prefilled_when_the_paste_holds_two(cpor: Flow) -> None:
+    session = Session(cpor)
+    session.choose_label("I have an error message to paste")
+    request, tenant = "1c2d3e4f-0000-4a4a-8b8b-123456789abc", "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+    paste = f"Request ID: {request}. The customer tenant ID and subdomain do not match. Directory ID: {tenant}"
+    assert session.submit(paste).ok
+    assert session.current.node == "tenant-subdomain-mismatch"
+    session.choose_label("No, I've checked the details with my customer and still get the error")
+    spec = session.step().input
+    assert spec is not None and spec.default == tenant and spec.prefilled
+
+
+def test_a_known_value_is_not_marked_as_prefilled(mini: Flow) -> None:
+    known = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+    session = Session(mini, matcher=_ParamsOnly(), presets={"tenant_id": known})
+    session.choose(0)
+    session.submit(f"Tenant {GUID} is not valid for this claim")
+    spec = session.step().input
+    assert spec is not None and spec.default == known and not spec.prefilled, "a known value is not the paste's"
+
+
+def test_a_jump_can_keep_a_value(mini: Flow) -> None:
+    session = Session(mini)
+    assert session.jump("domain", store="error_message", value="Tenant ID and subdomain do not match").ok
+    assert session.values["error_message"] == "Tenant ID and subdomain do not match"
+    session.back()
+    assert "error_message" not in session.values
