@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
@@ -120,6 +121,12 @@ class ConversationScreen(Screen[None]):
         self._saved_summary: SavedSummary | None = None
         """The files this run's case summary was saved to: saving again updates them, a new run never does."""
         self._note_draft = ""
+        self._choice_rows = MAX_CHOICE_ROWS
+        self._fitted_size: Size | None = None
+        """The terminal size the choices were last fitted to."""
+        """The choice list's height limit now (it changes with the terminal's height)."""
+        self._cue = ""
+        """The cue under the choices now ("" when every choice is in sight)."""
         """A note typed and not kept (Esc): offered again the next time the note box opens."""
 
     @property
@@ -371,7 +378,11 @@ class ConversationScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._refresh_chrome()
-        self.call_after_refresh(self._fit_choices)
+        # The screen hears a resize at every layout of its own too (its height may swing by one as the
+        # answer area grows): the choices are fitted again only when the terminal's size changed.
+        if self.app.size != self._fitted_size:
+            self._fitted_size = self.app.size
+            self.call_after_refresh(self._fit_choices)
 
     def _fit_choices(self) -> None:
         """Keep the choices within the answer area, scrolling there with a cue, so none is cut off unseen."""
@@ -380,20 +391,27 @@ class ConversationScreen(Screen[None]):
         others = sum(w.outer_size.height for w in self.query("#hint, #error, #answer-input, #paste") if w.display)
         # The answer area takes at most ANSWER_SHARE of the height: its top border and the cue line are in it too.
         room = int(main * ANSWER_SHARE) - others - 2
-        choices.styles.max_height = max(min(room, MAX_CHOICE_ROWS), MIN_CHOICE_ROWS)
-        self.call_after_refresh(self._show_more)
+        rows = max(min(room, MAX_CHOICE_ROWS), MIN_CHOICE_ROWS)
+        if rows != self._choice_rows:  # a change of layout only when it changes: each one lays out again
+            self._choice_rows = rows
+            choices.styles.max_height = rows
+        self._show_more()
 
     def _show_more(self) -> None:
         """The cue under the choices: what is out of sight, and how to reach it."""
         choices = self.query_one("#choices", ChoiceList)
         more = self.query_one("#more", Static)
-        hidden_below = choices.display and choices.scroll_y < choices.max_scroll_y
-        hidden_above = choices.display and choices.scroll_y > 0
-        if hidden_below:
-            more.update(Content("▼ more choices below: ↓ or scroll"))
-        elif hidden_above:
-            more.update(Content("▲ more choices above: ↑ or scroll"))
-        more.display = bool(hidden_below or hidden_above)
+        cue = ""
+        if choices.display and choices.scroll_y < choices.max_scroll_y:
+            cue = "▼ more choices below: ↓ or scroll"
+        elif choices.display and choices.scroll_y > 0:
+            cue = "▲ more choices above: ↑ or scroll"
+        if cue == self._cue:
+            return
+        self._cue = cue
+        if cue:
+            more.update(Content(cue))
+        more.display = bool(cue)
 
     # --- answers --------------------------------------------------------------------
 
