@@ -101,6 +101,9 @@ COMMANDS: tuple[Command, ...] = (
         "run",
         "selfhelp.commands.run_app",
         help="open the app at a flow's first question",
+        description="Open the app at the first question of a flow ('selfhelp list' shows the ids). Your "
+        "answers are saved after every step; when you quit, the session's id is printed: continue it with "
+        "'selfhelp resume ID', print its case summary with 'selfhelp summary ID'.",
         args=(arg("flow_id", help="the flow's id (see 'selfhelp list')"),),
     ),
     Command(
@@ -121,10 +124,15 @@ COMMANDS: tuple[Command, ...] = (
         "selfhelp.commands.summary",
         help="print a saved session's case summary (for support, agents and tools)",
         description="Print the case summary of a saved session: the issue, the steps taken and answers, "
-        "the matched error, the outcome, notes and the support form's fields pre-filled.",
+        "the matched error, the outcome, notes and the support form's fields pre-filled. To a terminal it "
+        "is printed as plain text; to a file or a pipe, as Markdown (--format chooses).",
         args=(
             arg("session_id", metavar="ID", help="the session (or a unique start of its id)"),
-            arg("--format", choices=["markdown", "text", "json"], default="markdown", help="output format"),
+            arg(
+                "--format",
+                choices=["markdown", "text", "json"],
+                help="output format (default: text to a terminal, else markdown)",
+            ),
             arg(
                 "--save",
                 action="store_true",
@@ -136,6 +144,8 @@ COMMANDS: tuple[Command, ...] = (
         "list",
         "selfhelp.commands.list_flows",
         help="list the flows found, with ids, titles and where they came from",
+        description="List every flow found (the shipped ones, $SELFHELP_FLOWS and --flows folders): its id "
+        "for 'selfhelp run ID', its title and version, and the file it came from.",
         args=(arg("--json", action="store_true", help="print JSON for tools"),),
     ),
     Command(

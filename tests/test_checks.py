@@ -18,6 +18,17 @@ from tests.conftest import CONTOSO_TENANT, FakeDiscovery
 OTHER_TENANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
+@pytest.fixture
+def cpor_flow_for_checks() -> Session:
+    """A CPOR session at the tenant ID question."""
+    from selfhelp.flow.catalog import flow_sources, load_catalog
+
+    flow = load_catalog(flow_sources()).flows["cpor-customer-association"].flow
+    session = Session(flow)
+    session.jump("ask-tenant-id")
+    return session
+
+
 def check(tenant: str, domain: str, timeout: float = 5.0):  # type: ignore[no-untyped-def]
     return run_check(CheckRequest("tenant-domain", {"tenant": tenant, "domain": domain}), timeout=timeout)
 
@@ -28,6 +39,20 @@ def test_domain_of_the_tenant_entered_is_a_match(discovery: FakeDiscovery) -> No
     assert outcome.tenant_of_domain == "72f988bf-86f1-41af-91ab-2d7cd011db47"
     assert discovery.seen == ["/contoso.onmicrosoft.com/.well-known/openid-configuration"]
     assert outcome.sent_to == f"{discovery.url}/contoso.onmicrosoft.com/.well-known/openid-configuration"
+
+
+def test_a_bare_subdomain_is_checked_as_the_tenants_initial_domain(discovery: FakeDiscovery) -> None:
+    outcome = check(CONTOSO_TENANT, " Contoso ")
+    assert outcome.result == "match"
+    assert discovery.seen == ["/contoso.onmicrosoft.com/.well-known/openid-configuration"]
+
+
+def test_a_tenant_path_without_a_tenant_id_or_subdomain_skips_the_check(cpor_flow_for_checks) -> None:
+    session = cpor_flow_for_checks
+    assert session.submit("").ok  # no tenant ID
+    assert session.current.node == "ask-customer-domain"
+    assert session.submit("contoso").ok
+    assert session.current.node == "ask-claim-id"
 
 
 def test_domain_of_another_tenant_is_a_mismatch_naming_that_tenant(discovery: FakeDiscovery) -> None:

@@ -113,6 +113,40 @@ def test_branch_conditions_route_on_kept_values(mini: Flow) -> None:
     assert session.current.node == "contact"  # the branch for problem == error
 
 
+def test_branches_after_an_input_see_the_answer_just_given(tmp_path: Path) -> None:
+    flow_file = tmp_path / "branch.yaml"
+    flow_file.write_text(
+        """id: branch
+title: Branch
+description: Branches on the answer just typed.
+version: "1"
+start: ask
+nodes:
+  ask:
+    kind: input
+    text: "**Your tenant ID?** Leave it empty if you don't have it."
+    store: tenant_id
+    next:
+      - when: {value: tenant_id, is_set: false}
+        goto: without
+      - goto: with
+  with:
+    kind: outcome
+    result: resolved
+    text: With a tenant ID.
+  without:
+    kind: outcome
+    result: contact_support
+    text: Without one.
+""",
+        encoding="utf-8",
+    )
+    flow = load(flow_file)
+    given_one, left_empty = Session(flow), Session(flow)
+    assert given_one.submit(GUID).ok and left_empty.submit("").ok
+    assert (given_one.current.node, left_empty.current.node) == ("with", "without")
+
+
 def test_control_characters_are_removed_from_answers(mini: Flow) -> None:
     session = Session(mini)
     session.choose(1)
@@ -301,6 +335,8 @@ def _answer_for(node: InputNode) -> str:
         return GUID
     if "domain" in kinds:
         return "contoso.onmicrosoft.com"
+    if "regex" in kinds and "required" not in kinds:
+        return ""  # an optional field in a set form (a date): left empty, as a partner may
     return "CLAIM-12345"
 
 
@@ -313,15 +349,18 @@ def _explore(flow: Flow) -> dict[str, list[tuple[str, str]]]:
         session = _replay(flow, actions)
         node = session.node
         moves: list[tuple[str, str]] = [("choose", c.label) for c in session.step().choices]
-        if isinstance(node, InputNode):
-            moves.append(("submit", _answer_for(node)))
+        if isinstance(node, InputNode):  # a fitting answer, and the other kinds the engine may also accept
+            moves += [("submit", a) for a in dict.fromkeys([_answer_for(node), "", "contoso", "2025-07-01"])]
         if isinstance(node, MatchNode):
             for _, cause in flow.candidate_causes(node):
                 moves.append(("submit", cause.errors[0]))
         if isinstance(node, CheckNode):  # each result of the check, as if the check had given it
             moves += [("check", result) for result in node.results]
         for move in moves:
-            trial = _replay(flow, [*actions, move])
+            try:
+                trial = _replay(flow, [*actions, move])
+            except AssertionError:
+                continue  # an answer this step refuses: no way on there
             if trial.current.node not in paths:
                 paths[trial.current.node] = [*actions, move]
                 queue.append([*actions, move])
@@ -488,3 +527,32 @@ def test_none_of_these_without_a_fallback_returns_to_the_paste_box(mini: Flow) -
     assert session.choose_label(NONE_OF_THESE_LABEL).ok
     assert session.current.node == "paste" and session.step().pending is None
     assert session.step().input is not None
+
+
+def test_the_guid_named_tenant_is_prefilled_when_the_paste_holds_two(cpor: Flow) -> None:
+    session = Session(cpor)
+    session.choose_label("I have an error message to paste")
+    request, tenant = "1c2d3e4f-0000-4a4a-8b8b-123456789abc", "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+    paste = f"Request ID: {request}. The customer tenant ID and subdomain do not match. Directory ID: {tenant}"
+    assert session.submit(paste).ok
+    assert session.current.node == "tenant-subdomain-mismatch"
+    session.choose_label("No, I've checked the details with my customer and still get the error")
+    spec = session.step().input
+    assert spec is not None and spec.default == tenant and spec.prefilled
+
+
+def test_a_known_value_is_not_marked_as_prefilled(mini: Flow) -> None:
+    known = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+    session = Session(mini, matcher=_ParamsOnly(), presets={"tenant_id": known})
+    session.choose(0)
+    session.submit(f"Tenant {GUID} is not valid for this claim")
+    spec = session.step().input
+    assert spec is not None and spec.default == known and not spec.prefilled, "a known value is not the paste's"
+
+
+def test_a_jump_can_keep_a_value(mini: Flow) -> None:
+    session = Session(mini)
+    assert session.jump("domain", store="error_message", value="Tenant ID and subdomain do not match").ok
+    assert session.values["error_message"] == "Tenant ID and subdomain do not match"
+    session.back()
+    assert "error_message" not in session.values

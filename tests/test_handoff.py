@@ -22,6 +22,7 @@ from selfhelp.session.handoff import (
     CaseSummary,
     build_summary,
     question_of,
+    render_form_text,
     render_markdown,
     render_text,
     save_summary,
@@ -106,6 +107,8 @@ def test_contact_support_summary_of_the_cpor_flow(cpor: Flow) -> None:
         "C-1, C-2",
         0,  # OSU - Business Applications (the pasted error is kept, so no description is asked)
         "1234567",
+        "2025-07-01",  # the earning period's start
+        "",  # no end date
         "",  # no Dynamics subscription ID
     )
     session.add_note("Partner confirmed the tenant with the customer.")
@@ -126,9 +129,11 @@ def test_contact_support_summary_of_the_cpor_flow(cpor: Flow) -> None:
     assert form["location_mpnid"].value == "1234567"
     assert form["claim_ids"].value == "C-1, C-2"
     assert form["customer_tenant_id"].value == GUID
-    assert form["problem_description"].value == f"Error: {MISMATCH}."
+    # The form has no subdomain field: the answer reaches support in the problem description.
+    assert form["problem_description"].value == f"Error: {MISMATCH}.\n\nCustomer subdomain: contoso.onmicrosoft.com"
     assert form["product_dynamics_subscriptionids"].value is None, "an empty answer is not a value"
-    assert form["problem_start_time"].value is None and not form["problem_start_time"].missing
+    assert form["problem_start_time"].value == "2025-07-01"
+    assert form["earning_end_time"].value is None and not form["earning_end_time"].missing
     assert summary.missing == []
     assert summary.notes == ["Partner confirmed the tenant with the customer."]
     assert summary.values["customer_domain"] == "contoso.onmicrosoft.com"
@@ -387,10 +392,34 @@ def test_save_summary_writes_markdown_and_json(flow: Flow, tmp_path: Path) -> No
     assert saved.markdown.name == f"case-handoff-test-{summary.session_id[:12]}.md"
     assert saved.markdown.read_text(encoding="utf-8") == summary.to_markdown()
     assert CaseSummary.model_validate_json(saved.json.read_text(encoding="utf-8")) == summary
-    again = save_summary(summary, tmp_path)
+    again = save_summary(summary, tmp_path, replace=saved)
     assert again == saved and sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [saved.markdown.name, saved.json.name]
-    ), "saving again replaces the files and leaves no temporary ones"
+    ), "saving again over this run's files replaces them and leaves no temporary ones"
+
+
+def test_save_summary_never_overwrites_another_runs_files(flow: Flow, tmp_path: Path) -> None:
+    first = build_summary(walked(flow, 1, "Ada", GUID, "It broke."))
+    saved = save_summary(first, tmp_path)
+    second = save_summary(
+        build_summary(walked(flow, 1, "Bob", GUID, "Still broken.")).model_copy(
+            update={"session_id": first.session_id}
+        ),
+        tmp_path,
+    )
+    third = save_summary(first, tmp_path)
+    stem = f"case-handoff-test-{first.session_id[:12]}"
+    assert (second.markdown.name, second.json.name) == (f"{stem}-2.md", f"{stem}-2.json")
+    assert third.markdown.name == f"{stem}-3.md"
+    assert "Ada" in saved.markdown.read_text(encoding="utf-8"), "the first run's summary is kept as it was"
+    assert "Bob" in second.markdown.read_text(encoding="utf-8")
+
+
+def test_the_form_as_text_lists_each_label_and_value(flow: Flow) -> None:
+    summary = build_summary(walked(flow, 1, "Ada", GUID, ""))
+    text = render_form_text(summary)
+    assert text.startswith("Your name\nAda\n\n")
+    assert "When did you submit the claim?\n(missing: required)\n" in text
 
 
 def test_save_summary_defaults_to_the_data_folder(flow: Flow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -173,6 +173,8 @@ def test_cpor_session_killed_mid_way_resumes_with_every_answer(tmp_path: Path) -
     # The resumed session carries on to the support form as if nothing happened.
     assert session.choose(0).ok  # OSU - Business Applications
     assert session.submit("1234567").ok
+    assert session.submit("").ok  # no earning period dates
+    assert session.submit("").ok
     assert session.submit("").ok  # no Dynamics subscription ID
     assert session.outcome is not None and session.outcome.result.value == "contact_support"
     summary = build_summary(session)

@@ -139,6 +139,7 @@ def test_plain_data_in_the_right_shape_is_read() -> None:
                     "required": False,
                     "expects": [],
                     "default": None,
+                    "prefilled": False,
                 }
             },
             "step.input.multiline: expected bool, got int",

@@ -94,7 +94,7 @@ def disclosure(request: CheckRequest) -> str:
     if request.check == "tenant-domain":
         from selfhelp.checks import tenant_domain
 
-        domain = md_escape(request.inputs.get("domain") or "the domain")
+        domain = md_escape(tenant_domain.full_domain(request.inputs.get("domain", "")) or "the domain")
         return (
             f"**What is sent:** checking sends only the domain ({domain}) to Microsoft's sign-in service at "
             f"{tenant_domain.authority()}; the tenant ID stays here. No sign-in is needed."

@@ -46,9 +46,16 @@ def authority(environ: Mapping[str, str] | None = None) -> str:
     return (env.get(AUTHORITY_ENV) or DEFAULT_AUTHORITY).rstrip("/")
 
 
+def full_domain(text: str) -> str:
+    """The domain a partner means: a bare subdomain (``contoso``) is the tenant's initial domain,
+    ``contoso.onmicrosoft.com``, as Partner Center's claim form asks for it; a domain stays as it is."""
+    text = text.strip().lower()
+    return text if "." in text or not text else f"{text}.onmicrosoft.com"
+
+
 def input_problem(inputs: Mapping[str, str]) -> str | None:
     """Why these inputs cannot be checked, or ``None`` when the tenant is a GUID and the domain a domain."""
-    tenant, domain = inputs.get("tenant", "").strip(), inputs.get("domain", "").strip()
+    tenant, domain = inputs.get("tenant", "").strip(), full_domain(inputs.get("domain", ""))
     if not GUID_RE.fullmatch(tenant.strip("{}")):
         return f"the tenant ID {tenant!r} is not a GUID (like 0f8fad5b-d9cb-469f-a165-70867728950e)"
     if not DOMAIN_RE.fullmatch(domain):
@@ -143,7 +150,7 @@ def _json(body: bytes) -> Any:
 def judge(request: CheckRequest, status: int, body: bytes, sent_to: str) -> CheckOutcome:
     """The outcome for the service's answer (status and body)."""
     tenant = request.inputs["tenant"].strip().strip("{}").lower()
-    domain = request.inputs["domain"].strip().lower()
+    domain = full_domain(request.inputs["domain"])
     document = _json(body)
     if status == 400 and isinstance(document, dict) and document.get("error") == "invalid_tenant":
         message = f"No tenant uses the domain {domain}: Microsoft's sign-in service does not know it."
@@ -176,7 +183,7 @@ def _answer(
 
 def run(request: CheckRequest, timeout: float) -> CheckOutcome:
     """Look the domain up once; see the module docstring."""
-    url = discovery_url(request.inputs["domain"].strip())
+    url = discovery_url(full_domain(request.inputs["domain"]))
     try:
         status, body = _fetch(url, timeout)
     except (_TooSlow, TimeoutError):

@@ -126,6 +126,11 @@ def _is_tty(stream: IO[str] | None) -> bool:
         return False
 
 
+def is_terminal(stream: IO[str] | None) -> bool:
+    """Whether ``stream`` is a terminal (a person reads it), not a file or a pipe."""
+    return _is_tty(stream)
+
+
 def why_no_terminal(*, stdin: bool, stdout: bool, stderr: bool, environ: Mapping[str, str]) -> str | None:
     """Why the app cannot be drawn here, or ``None`` when it can.
 

@@ -74,15 +74,22 @@ def _list(store: SessionStore, *, show_all: bool, as_json: bool) -> int:
         }
         print(printable(json.dumps(data, indent=2, ensure_ascii=False)))
         return 0
-    if not listing.sessions:
+    # A session with no answer yet (opened, then closed, or started again) has nothing to continue.
+    sessions = listing.sessions if show_all else [s for s in listing.sessions if s.steps > 0]
+    empty = len(listing.sessions) - len(sessions)
+    if not sessions:
         kind = "saved" if show_all else "unfinished"
         print(printable(f"No {kind} sessions in {store.folder}."))
+        if empty:
+            print(f"({empty} with no answer yet not shown: --all lists them.)")
         return 0
     print(f"{'ID':<{SHORT_ID}}  {'UPDATED':<20}  {'STEPS':>5}  FLOW: STEP")
-    for s in listing.sessions:
+    for s in sessions:
         # Titles come from files on disk: never let them carry terminal control sequences.
         step = shown(s.node_title or s.node) + (" (finished)" if s.finished else "")
         updated = s.updated[:16].replace("T", " ") + " UTC"  # ISO 8601 in UTC, to the minute
         print(printable(f"{s.id[:SHORT_ID]:<{SHORT_ID}}  {updated:<20}  {s.steps:>5}  {shown(s.flow_id)}: {step}"))
+    if empty:
+        print(f"({empty} with no answer yet not shown: --all lists them.)")
     print("\nContinue one with: selfhelp resume ID")
     return 0

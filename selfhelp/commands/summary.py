@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from selfhelp.commands.common import UsageError, catalog_from_args, printable, warn_broken
+from selfhelp.commands.common import UsageError, catalog_from_args, is_terminal, printable, warn_broken
 from selfhelp.session.handoff import build_summary, save_summary
 from selfhelp.session.store import SessionNotFound, SessionStore, StoreError
 
@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"selfhelp: cannot save the case summary: {exc}", file=sys.stderr)
             return 1
         print(f"saved {saved.markdown}\nsaved {saved.json}", file=sys.stderr)
-    rendered = {"markdown": summary.to_markdown, "text": summary.to_text, "json": summary.to_json}[args.format]()
+    # Markdown's escapes (1\\.0.0) are noise to a person reading a terminal: it gets the plain text.
+    output = args.format or ("text" if is_terminal(sys.stdout) else "markdown")
+    rendered = {"markdown": summary.to_markdown, "text": summary.to_text, "json": summary.to_json}[output]()
     sys.stdout.write(printable(rendered))
     return 0

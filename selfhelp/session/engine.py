@@ -196,6 +196,24 @@ def condition_holds(cond: Condition, values: dict[str, str]) -> bool:
     return folded in {o.casefold() for o in cond.one_of or []}
 
 
+#: Words a pasted message may use for what an input's ``store`` names: the Directory ID is the tenant ID.
+PREFILL_SYNONYMS: dict[str, tuple[str, ...]] = {"tenant": ("tenant", "directory")}
+
+#: How far before a value (in characters) the word naming it may be: "Tenant ID: <guid>", "tenant <guid>".
+NAMED_WITHIN = 24
+
+
+def _named_in(text: str, found: list[str], store: str) -> str | None:
+    """The first of ``found`` that ``text`` names just before it with a word of ``store``, if any."""
+    words = [w for part in store.lower().split("_") if len(part) > 2 for w in PREFILL_SYNONYMS.get(part, (part,))]
+    lowered = text.lower()
+    for value in found:
+        at = lowered.find(value.lower())
+        if at >= 0 and any(w in lowered[max(at - NAMED_WITHIN, 0) : at] for w in words):
+            return value
+    return None
+
+
 class Session:
     """One walk through one flow."""
 
@@ -355,30 +373,41 @@ class Session:
         if visit.pending is not None:
             return None
         if isinstance(node, InputNode):
+            known = self.values.get(node.store)
+            prefill = None if known else self._prefill(node)
             return InputSpec(
                 kind="input",
                 placeholder=node.placeholder,
                 multiline=node.multiline,
                 required=any(v.type.value == "required" for v in node.validators),
                 expects=tuple(answers.describe(v) for v in node.validators),
-                default=self.values.get(node.store) or self._prefill(node),
+                default=known or prefill,
+                prefilled=prefill is not None,
             )
         if isinstance(node, MatchNode):
             return InputSpec(kind="match", placeholder=node.placeholder, multiline=True, required=True)
         return None
 
     def _prefill(self, node: InputNode) -> str | None:
-        """The first value of the node's ``prefill`` kind found in the latest pasted error, if any."""
+        """A value of the node's ``prefill`` kind found in the latest pasted error, if any.
+
+        A paste often holds several (a request id before the tenant ID): the one
+        named just before it by the words of the node's ``store`` (``tenant`` for
+        ``tenant_id``, and their synonyms) wins, else the first.
+        """
         result = self.match_result() if node.prefill else None
         if result is None or node.prefill is None:
             return None
         found = result.params.get(node.prefill) or [v for m in result.matches for v in m.params.get(node.prefill, [])]
-        return found[0] if found else None
+        if not found:
+            return None
+        return _named_in(result.query, found, node.store) or found[0]
 
-    def _route(self, route: str | list[Branch] | None) -> str | None:
+    def _route(self, route: str | list[Branch] | None, answered: dict[str, str] | None = None) -> str | None:
+        """Where ``route`` leads with the kept values (and ``answered``: the value an answer is about to keep)."""
         if route is None or isinstance(route, str):
             return route
-        values = self.values
+        values = self.values | (answered or {})
         for branch in route:
             if branch.when is None or condition_holds(branch.when, values):
                 return branch.goto
@@ -513,7 +542,8 @@ class Session:
             reason = answers.check(cleaned, node.validators)
             if reason:
                 return Reply(ok=False, reason=reason)
-            goto = self._route(node.next)
+            # The branches after an input see the answer just given: "no tenant ID? skip the check" reads it.
+            goto = self._route(node.next, {node.store: cleaned} if node.store else None)
             if goto is None:
                 return Reply(ok=False, reason="The flow has no way on from this step for that answer.")
             return self._advance(Answer(kind="text", text=cleaned, goto=goto, store=node.store, value=cleaned))
@@ -632,12 +662,18 @@ class Session:
         self._touch()
         return True
 
-    def jump(self, node_id: str) -> Reply:
-        """Go straight to any node (a support agent's move); recorded like an answer, so back() undoes it."""
+    def jump(self, node_id: str, *, store: str | None = None, value: str | None = None) -> Reply:
+        """Go straight to any node (a support agent's move); recorded like an answer, so back() undoes it.
+
+        ``store`` and ``value`` keep a value with the jump (the error message an
+        agent searched for), so the flow does not ask for it again.
+        """
         node = self.flow.nodes.get(node_id)
         if node is None:
             return Reply(ok=False, reason=f"The flow has no step {node_id!r}.")
-        return self._advance(Answer(kind="jump", text=f"Jumped to: {node.title or node_id}", goto=node_id))
+        kept = clean(value) if store and value else None
+        text = f"Jumped to: {node.title or node_id}"
+        return self._advance(Answer(kind="jump", text=text, goto=node_id, store=store if kept else None, value=kept))
 
     def restart(self) -> None:
         """Start the flow again from its first step (presets and notes stay)."""

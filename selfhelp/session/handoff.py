@@ -28,6 +28,10 @@ from selfhelp.session.store import data_dir
 
 SUMMARIES_DIR = "summaries"
 
+#: The support form's free-text field (the scoping form's ``useAsAdditionalDetails``): answers that fill no
+#: field of their own are added to it, so every answer reaches support.
+ADDITIONAL_DETAILS_FIELD = "problem_description"
+
 RESULT_LABELS = {
     OutcomeResult.resolved: "Resolved",
     OutcomeResult.contact_support: "Contact support",
@@ -203,7 +207,7 @@ def build_summary(session: Session) -> CaseSummary:
         if outcome is not None
         else None,
         notes=[clean(n) for n in session.state.notes],
-        form=_form(_form_fields(flow, outcome), session.values),
+        form=_form(_form_fields(flow, outcome), session.values, _answered_inputs(session)),
         values={k: clean(v) for k, v in session.values.items()},
         checks=_checks(session),
     )
@@ -303,16 +307,30 @@ def _form_fields(flow: Flow, outcome: OutcomeNode | None) -> list[CollectField]:
     return []
 
 
-def _form(fields: list[CollectField], values: dict[str, str]) -> list[FormField]:
-    return [
-        FormField(
-            field=f.field,
-            label=clean(f.label),
-            value=_value_of(f, values),
-            required=f.required,
-        )
-        for f in fields
+def _form(fields: list[CollectField], values: dict[str, str], answered: dict[str, str]) -> list[FormField]:
+    """The form's fields with their values; answers no field takes go to the additional-details field."""
+    mapped = {f.value for f in fields if f.value is not None}
+    extra = [
+        f"{title}: {clean(values[name])}" for name, title in answered.items() if name not in mapped and values.get(name)
     ]
+    form = []
+    for f in fields:
+        value = _value_of(f, values)
+        if f.field == ADDITIONAL_DETAILS_FIELD and extra:
+            value = "\n".join([value, "", *extra] if value else extra)
+        form.append(FormField(field=f.field, label=clean(f.label), value=value, required=f.required))
+    return form
+
+
+def _answered_inputs(session: Session) -> dict[str, str]:
+    """The names of the values typed in at input steps, each with its step's title, in the order asked."""
+    answered: dict[str, str] = {}
+    for visit in session.history:
+        answer = visit.answer
+        if answer is not None and answer.kind == "text" and answer.store:
+            node = session.flow.nodes.get(visit.node)
+            answered[answer.store] = clean((node.title if node else None) or answer.store)
+    return answered
 
 
 def _value_of(field: CollectField, values: dict[str, str]) -> str | None:
@@ -430,6 +448,14 @@ def _md_step(number: int, step: StepRecord) -> str:
 # --- plain text -------------------------------------------------------------------
 
 
+def render_form_text(summary: CaseSummary) -> str:
+    """The support form's fields as plain text, each label then its value: to copy into the form at once."""
+    out = []
+    for f in summary.form:
+        out += [f.label, f.value or ("(missing: required)" if f.required else "(not given)"), ""]
+    return "\n".join(out)
+
+
 def render_text(summary: CaseSummary) -> str:
     """The summary as plain text, for the clipboard or a support form's description box."""
     issue = summary.issue
@@ -493,13 +519,31 @@ def summaries_dir() -> Path:
     return data_dir() / SUMMARIES_DIR
 
 
-def save_summary(summary: CaseSummary, folder: Path | str | None = None) -> SavedSummary:
-    """Write the summary as Markdown and JSON (each atomically); saving again replaces them."""
+def save_summary(
+    summary: CaseSummary, folder: Path | str | None = None, *, replace: SavedSummary | None = None
+) -> SavedSummary:
+    """Write the summary as Markdown and JSON (each atomically) under a name no file has yet.
+
+    Nothing saved is overwritten: a second save of the same session (a restarted
+    run, a second ``selfhelp summary --save``) gets ``-2``, ``-3``... in its name,
+    unless ``replace`` names the files to update: the ones this run saved before.
+    """
     target = Path(folder) if folder is not None else summaries_dir()
     # Ids come from files a user could edit: keep only safe characters in the file name.
     sid = re.sub(r"[^A-Za-z0-9_-]", "_", summary.session_id)[:12] or "session"
     stem = f"case-{summary.issue.flow_id}-{sid}"
-    saved = SavedSummary(markdown=target / f"{stem}.md", json=target / f"{stem}.json")
+    saved = replace if replace is not None else _free_name(target, stem)
     write_atomic(saved.markdown, render_markdown(summary))
     write_atomic(saved.json, summary.to_json())
     return saved
+
+
+def _free_name(folder: Path, stem: str) -> SavedSummary:
+    """The first of ``stem``, ``stem-2``, ``stem-3``... with neither its Markdown nor its JSON file present."""
+    number = 1
+    while True:
+        name = stem if number == 1 else f"{stem}-{number}"
+        saved = SavedSummary(markdown=folder / f"{name}.md", json=folder / f"{name}.json")
+        if not saved.markdown.exists() and not saved.json.exists():
+            return saved
+        number += 1

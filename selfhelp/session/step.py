@@ -66,6 +66,8 @@ class InputSpec:
     """Human descriptions of the checks the answer must pass."""
     default: str | None = None
     """A value already known for this step (from presets or an earlier paste)."""
+    prefilled: bool = False
+    """Whether ``default`` was taken from the pasted message (not typed by the user): worth a check."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,9 +17,10 @@ from selfhelp.session.engine import Session
 MAX_HITS = 40
 
 
-def jump(session: Session, node_id: str) -> bool:
-    """Move the session to ``node_id``; ``False`` if the flow has no such node (see ``Session.jump``)."""
-    return session.jump(node_id).ok
+def jump(session: Session, node_id: str, *, store: str | None = None, value: str | None = None) -> bool:
+    """Move the session to ``node_id``, keeping ``value`` under ``store`` if given; ``False`` if the flow has
+    no such node (see ``Session.jump``)."""
+    return session.jump(node_id, store=store, value=value).ok
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class SearchHit:
     kind: str
     why: str
     """What matched: the pasted error (with the verdict), or the node's words."""
+    from_error: bool = False
+    """Found by matching the query as an error message (a cause): the query is the partner's error."""
 
 
 def _node_words(node_id: str, node: object) -> str:
@@ -49,7 +52,10 @@ def search(catalog: Catalog, query: str, matcher: FuzzyMatcher | None = None) ->
         return []
     flows: list[Flow] = [lf.flow for _, lf in sorted(catalog.flows.items())]
     result = (matcher or default_matcher()).match_flows(flows, query)
-    hits = [SearchHit(c.flow, c.node, c.title, "cause", f"error {result.verdict}: {c.pattern}") for c in result.matches]
+    hits = [
+        SearchHit(c.flow, c.node, c.title, "cause", f"error {result.verdict}: {c.pattern}", from_error=True)
+        for c in result.matches
+    ]
     seen = {(h.flow_id, h.node_id) for h in hits}
     words = fold(query).split()
     for flow in flows:

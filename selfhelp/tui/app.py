@@ -119,6 +119,8 @@ class SelfHelpApp(App[int]):
         """A failed save not yet told in the app (the app closed first): ``run_app`` prints it."""
         self._save_failed = False
         self._saved_ids: set[str] = set()
+        self.saved_session: Session | None = None
+        """The session saved last: ``run_app`` names it on quitting, with how to continue it."""
         self.preview = preview
         self._loader = loader
         self._after_paint = after_paint
@@ -252,6 +254,7 @@ class SelfHelpApp(App[int]):
             return
         self._writer.write(store.path_for(session.id), text)
         self._saved_ids.add(session.id)
+        self.saved_session = session
 
     def wait_for_saves(self, timeout: float | None = None) -> bool:
         """Block until every save asked so far is on disk (or failed); ``False`` if ``timeout`` ran out first."""
@@ -425,6 +428,8 @@ def run_app(
     result = app.run()
     if app.save_problem is not None:  # the app closed before it could say so
         print(f"selfhelp: {app.save_problem}", file=sys.stderr)
+    elif app.saved_session is not None:
+        print(quit_hint(app.saved_session))
     if app.load_error is not None:
         raise app.load_error
     return result or 0
@@ -435,6 +440,18 @@ def _session_in(catalog: Catalog, flow_id: str) -> Session:
     from selfhelp.session.engine import Session
 
     return Session(catalog.flows[flow_id].flow, catalog=[lf.flow for lf in catalog.flows.values()])
+
+
+#: Session ids are shown cut to this length: 'resume' and 'summary' take any unique start of one.
+SHORT_ID = 12
+
+
+def quit_hint(session: Session) -> str:
+    """What quitting prints: the session saved, and the command to continue it (or to print its summary)."""
+    short = session.id[:SHORT_ID]
+    if session.finished:
+        return f"Session {short} saved. Print its case summary with: selfhelp summary {short}"
+    return f"Session {short} saved. Continue it with: selfhelp resume {short}"
 
 
 def _read_settings() -> tuple[UIConfig, str | None]:

@@ -156,3 +156,12 @@ async def paste(pilot, text: str) -> None:
 def at(app: SelfHelpApp) -> str:
     """The id of the current step."""
     return conversation(app).session.current.node
+
+
+async def settle_until(pilot, done: Callable[[], bool], *, rounds: int = 50) -> None:
+    """Let the app run until ``done()`` holds, a bounded number of short pauses (a loaded machine is slow)."""
+    for _ in range(rounds):
+        if done():
+            return
+        await pilot.pause(0.05)
+    assert done(), "the app never got there"

@@ -10,7 +10,7 @@ from selfhelp.flow.validate import check_bytes
 from selfhelp.session.handoff import build_summary
 from selfhelp.tui.agent import search
 from selfhelp.tui.widgets.flow_tree import FlowTree
-from tests.tui.conftest import CPOR, at, conversation, pick, screen_text
+from tests.tui.conftest import CPOR, at, conversation, pick, screen_text, settle_until
 
 
 def walk(node: TreeNode[str]) -> Iterator[TreeNode[str]]:
@@ -62,10 +62,12 @@ async def test_search_routes_a_pasted_error_and_notes_reach_the_summary(make_app
         await pilot.pause()
         assert at(app) == "poe-info-requested"
         await pilot.press("ctrl+n")
-        await pilot.pause()
-        app.screen.query_one("TextArea").insert("Called the partner [b]twice[/b]")
+        await settle_until(pilot, lambda: bool(app.screen.query("#note-text")))
+        app.screen.query_one("#note-text").insert("Called the partner [b]twice[/b]")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle_until(
+            pilot, lambda: not app.screen.query("#note-text") and bool(conversation(app).session.state.notes)
+        )
         session = conversation(app).session
         assert session.state.notes == ["Called the partner [b]twice[/b]"]
         assert "Called the partner [b]twice[/b]" in build_summary(session).to_text()

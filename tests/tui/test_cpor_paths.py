@@ -57,6 +57,8 @@ PATHS = [
             ("paste", "The claim says:\nPartner Action Required"),
             ("pick", "Azure Incentives"),
             ("type", "1234567"),
+            ("type", ""),  # no earning period dates
+            ("type", ""),
             ("type", ""),  # tenant ID may be left empty
         ],
         "contact-support",
@@ -95,13 +97,15 @@ async def test_contact_support_with_invalid_input_then_summary_copy_and_save(mak
         await paste(pilot, "Error 1: tenant mismatch\nError 2: [bold red]still[/] failing")
         await pick(pilot, "OSU - Business Applications")
         await type_answer(pilot, "9876543")
+        await type_answer(pilot, "")  # no earning period dates
+        await type_answer(pilot, "")
         assert at(app) == "support-subscription-id"
         await type_answer(pilot, "")
         assert at(app) == "contact-support"
         text = screen_text(app)
-        assert "Copy the case summary" in text and "Save the case summary" in text
+        assert "Copy the whole case summary" in text and "Save the case summary" in text
 
-        await pick_action(pilot, "Copy the case summary")
+        await pick_action(pilot, "Copy the whole case summary")
         copied = app.clipboard
         assert GUID in copied and "CL-42" in copied and "9876543" in copied
         assert "[bold red]still[/] failing" in copied  # literal, as pasted

@@ -27,7 +27,7 @@ CHILD = textwrap.dedent(
                           store=SessionStore(Path(sys.argv[1])))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("2")            # an error about the subscription
-            await pilot.press("1")            # yes, it's a GUID
+            await pilot.press("2")            # yes, it's a GUID (1 pastes the error instead)
             await pilot.pause()
             app.screen.query_one("#answer-input").value = {GUID!r}
             await pilot.press("enter")

@@ -104,6 +104,8 @@ async def test_contact_support_outcome(make_app) -> None:
         await paste(pilot, "Claim rejected")
         await pick(pilot, "Azure Incentives")
         await type_answer(pilot, "1234567")
+        await type_answer(pilot, "")  # no earning period dates
+        await type_answer(pilot, "")
         await type_answer(pilot, GUID)
         await settle(pilot)
         text = screen_text(app)
@@ -127,3 +129,44 @@ async def test_agent_mode(make_app) -> None:
         await pick(pilot, "I get an error about the customer tenant")
         await settle(pilot)
         assert_snapshot("agent_mode", screen_text(app))
+
+
+# --- the partner's three key screens at the supported size and the smallest usable one (issue 11) ---------
+
+PARTNER_SIZES = [(80, 24), (60, 20)]
+
+
+@pytest.mark.parametrize("size", PARTNER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_partner_picker(make_app, two_flows, size: tuple[int, int]) -> None:
+    app = make_app(catalog=two_flows)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert_snapshot(f"partner_picker_{size[0]}x{size[1]}", screen_text(app))
+
+
+@pytest.mark.parametrize("size", PARTNER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_partner_cause(make_app, size: tuple[int, int]) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=size) as pilot:
+        await pick(pilot, "I have an error message")
+        await paste(pilot, "The customer tenant ID and subdomain do not match")
+        await settle(pilot)
+        assert_snapshot(f"partner_cause_{size[0]}x{size[1]}", screen_text(app))
+
+
+@pytest.mark.parametrize("size", PARTNER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_partner_support_outcome(make_app, size: tuple[int, int]) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=size) as pilot:
+        await pick(pilot, "Something else")
+        await pick(pilot, "No, I still need help")
+        await type_answer(pilot, "CL-7")
+        await paste(pilot, "Claim rejected")
+        await pick(pilot, "Azure Incentives")
+        await type_answer(pilot, "1234567")
+        await type_answer(pilot, "")
+        await type_answer(pilot, "")
+        await type_answer(pilot, GUID)
+        await settle(pilot)
+        text = screen_text(app).replace(app.screen.session.id, "<session-id>")
+        assert_snapshot(f"partner_support_{size[0]}x{size[1]}", text)

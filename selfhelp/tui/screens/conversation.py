@@ -28,6 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
@@ -44,18 +45,29 @@ from selfhelp.tui.widgets.paste_area import PasteArea
 if TYPE_CHECKING:
     from selfhelp.checks import CheckOutcome
     from selfhelp.session.engine import Reply, Session, Visit
+    from selfhelp.session.handoff import SavedSummary
     from selfhelp.session.step import StepView
     from selfhelp.tui.app import SelfHelpApp
     from selfhelp.tui.first_paint import FirstScreen
 
 #: What an outcome offers instead of choices: (action, label).
-COPY = ("copy_summary", "Copy the case summary to the clipboard")
+COPY_FORM = ("copy_form", "Copy all the answers for the support request")
+COPY_FIELD = ("copy_field", "Copy one answer at a time…")
+COPY = ("copy_summary", "Copy the whole case summary")
 SAVE = ("save_summary", "Save the case summary (Markdown and JSON)")
+#: The actions that need a case summary worth handing over.
+SUMMARY_ACTIONS = ("copy_form", "copy_field", "copy_summary", "save_summary")
 GO_BACK = ("back", "Go back one step")
 RESTART = ("restart", "Start again")
 QUIT = ("app.quit", "Quit")
 #: The worker group of a check step's check.
 CHECK_GROUP = "check"
+
+
+#: The answer area's largest share of the height (the CSS's ``#answer`` max-height), and the choice list's limits.
+ANSWER_SHARE = 0.6
+MAX_CHOICE_ROWS = 12
+MIN_CHOICE_ROWS = 3
 
 
 class ConversationScreen(Screen[None]):
@@ -70,8 +82,9 @@ class ConversationScreen(Screen[None]):
         Binding("f2", "toggle_agent", "Map", id="agent", tooltip="Show or hide the flow map (agent mode)"),
         Binding("ctrl+f", "search", "Search", id="search", tooltip="Search steps and errors in every flow"),
         Binding("ctrl+n", "note", "Note", id="note", tooltip="Add a note to the case summary"),
-        Binding("ctrl+o", "copy_summary", "Copy", id="copy-summary", tooltip="Copy the case summary"),
-        Binding("ctrl+s", "save_summary", "Save", id="save-summary", tooltip="Save the case summary"),
+        # Not in the footer: a support outcome offers both as choices, and a narrow footer must keep Quit and Help.
+        Binding("ctrl+o", "copy_summary", "Copy", id="copy-summary", tooltip="Copy the case summary", show=False),
+        Binding("ctrl+s", "save_summary", "Save", id="save-summary", tooltip="Save the case summary", show=False),
         Binding(
             "ctrl+up,ctrl+pageup",
             "scroll_conversation(-1)",
@@ -116,6 +129,16 @@ class ConversationScreen(Screen[None]):
         self._tree_built = False
         self._checks: dict[Worker[CheckOutcome], Visit] = {}
         """Each running check's worker -> the visit of its step; its answer applies only while that is current."""
+        self._saved_summary: SavedSummary | None = None
+        """The files this run's case summary was saved to: saving again updates them, a new run never does."""
+        self._note_draft = ""
+        self._choice_rows = MAX_CHOICE_ROWS
+        self._fitted_size: Size | None = None
+        """The terminal size the choices were last fitted to."""
+        """The choice list's height limit now (it changes with the terminal's height)."""
+        self._cue = ""
+        """The cue under the choices now ("" when every choice is in sight)."""
+        """A note typed and not kept (Esc): offered again the next time the note box opens."""
 
     @property
     def selfhelp(self) -> SelfHelpApp:
@@ -144,9 +167,13 @@ class ConversationScreen(Screen[None]):
                     yield PasteArea(id="paste", soft_wrap=True)
                     yield Static(id="error")
                     yield ChoiceList(id="choices")
+                    yield Static(id="more")
         yield Footer()
 
     def on_mount(self) -> None:
+        choices = self.query_one("#choices", ChoiceList)
+        self.watch(choices, "scroll_y", self._show_more, init=False)
+        self.watch(choices, "virtual_size", self._show_more, init=False)  # new choices, laid out
         if self.session is None:
             assert self.preview is not None
             self.conversation.anchor()
@@ -278,6 +305,7 @@ class ConversationScreen(Screen[None]):
         self._say(*widgets, top=len(widgets) > 1)
         self._set_up_answer(view)
         self._refresh_chrome()
+        self.refresh_bindings()  # copy and save come and go with the outcome: the footer follows
         self._rendering = message
 
     @on(Markdown.TableOfContentsUpdated)
@@ -322,17 +350,24 @@ class ConversationScreen(Screen[None]):
                 focus = text_input
                 expects = ", ".join(spec.expects)
                 hint_parts.append("Type your answer and press Enter" + (f" ({expects})." if expects else "."))
+                if spec.prefilled and view.previous_answer is None:
+                    hint_parts.append("Filled in from your pasted message: check it before you send it.")
+                if not spec.required:
+                    hint_parts.append("Optional: leave it empty and press Enter to skip.")
             if labels:
                 hint_parts.append("Tab: choices.")
         elif view.outcome is not None:
             hint_parts.append("What next? Pick with ↑↓ and Enter, or a number.")
         elif labels:
             hint_parts.append("Pick an answer: ↑↓ and Enter, a number, or click.")
+            if len(labels) > 9:
+                hint_parts.append("Type a few letters to find one.")
         self.query_one("#hint", Static).update(Content(" ".join(hint_parts)))
         focus.focus()
+        self.call_after_refresh(self._fit_choices)
 
     def _actions_for(self, view: StepView) -> list[tuple[str, str]]:
-        actions = [COPY, SAVE] if view.outcome == "contact_support" else []
+        actions = [COPY_FORM, COPY_FIELD, COPY, SAVE] if view.outcome == "contact_support" else []
         route = self.session.redirect() if view.outcome == "redirect" and self.session is not None else None
         if route is not None:  # a redirect to a loaded flow: opening it comes first
             actions = [("open_redirect", f"Open {route.flow_title}"), *actions]
@@ -359,6 +394,40 @@ class ConversationScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._refresh_chrome()
+        # The screen hears a resize at every layout of its own too (its height may swing by one as the
+        # answer area grows): the choices are fitted again only when the terminal's size changed.
+        if self.app.size != self._fitted_size:
+            self._fitted_size = self.app.size
+            self.call_after_refresh(self._fit_choices)
+
+    def _fit_choices(self) -> None:
+        """Keep the choices within the answer area, scrolling there with a cue, so none is cut off unseen."""
+        choices = self.query_one("#choices", ChoiceList)
+        main = self.query_one("#main").size.height or self.size.height
+        others = sum(w.outer_size.height for w in self.query("#hint, #error, #answer-input, #paste") if w.display)
+        # The answer area takes at most ANSWER_SHARE of the height: its top border and the cue line are in it too.
+        room = int(main * ANSWER_SHARE) - others - 2
+        rows = max(min(room, MAX_CHOICE_ROWS), MIN_CHOICE_ROWS)
+        if rows != self._choice_rows:  # a change of layout only when it changes: each one lays out again
+            self._choice_rows = rows
+            choices.styles.max_height = rows
+        self._show_more()
+
+    def _show_more(self) -> None:
+        """The cue under the choices: what is out of sight, and how to reach it."""
+        choices = self.query_one("#choices", ChoiceList)
+        more = self.query_one("#more", Static)
+        cue = ""
+        if choices.display and choices.scroll_y < choices.max_scroll_y:
+            cue = "▼ more choices below: ↓ or scroll"
+        elif choices.display and choices.scroll_y > 0:
+            cue = "▲ more choices above: ↑ or scroll"
+        if cue == self._cue:
+            return
+        self._cue = cue
+        if cue:
+            more.update(Content(cue))
+        more.display = bool(cue)
 
     # --- answers --------------------------------------------------------------------
 
@@ -380,8 +449,12 @@ class ConversationScreen(Screen[None]):
         for widget in self.query("#answer-input, #paste"):
             widget.remove_class("-invalid")
 
-    def _after(self, reply: Reply, shown: str, *, before: int) -> None:
-        """Show what an action did: the answer and the next step, or the reason it was refused."""
+    def _after(self, reply: Reply, shown: str, *, before: int, dismissed: bool = False) -> None:
+        """Show what an action did: the answer and the next step, or the reason it was refused.
+
+        ``dismissed``: the user answered "None of these" to the suggested causes; the
+        match was told when they were offered, so it is not told again.
+        """
         if reply.ok and reply.route is not None:  # the answer belongs to another flow: continue there
             self.selfhelp.save(self.session)  # as it stays: at its paste step, no suggestion waiting
             self.selfhelp.follow(self.session, reply.route)
@@ -392,7 +465,9 @@ class ConversationScreen(Screen[None]):
                 self._say(NoticeMessage("⌕", render.match_notice(reply.match)))
             return
         self._add_answer(shown)
-        if reply.match is not None and (len(self.session.history) > before or self.session.current.pending):
+        if dismissed:
+            self._say(NoticeMessage("⌕", "None of the suggested causes fits: a few questions will narrow it down."))
+        elif reply.match is not None and (len(self.session.history) > before or self.session.current.pending):
             self._say(NoticeMessage("⌕", render.match_notice(reply.match)))
         self._show_step()
 
@@ -418,7 +493,7 @@ class ConversationScreen(Screen[None]):
                 self.selfhelp.save(self.session)
                 self._start_check()
             return
-        self._after(self.session.choose(index), picked.label, before=before)
+        self._after(self.session.choose(index), picked.label, before=before, dismissed=picked.kind == "none_of_these")
 
     # --- checks ---------------------------------------------------------------------
 
@@ -514,6 +589,7 @@ class ConversationScreen(Screen[None]):
     def action_restart(self) -> None:
         """Start the flow again from its first question (notes are kept)."""
         self.session.restart()
+        self._saved_summary = None  # a new run: its summary never replaces the last run's
         for message in self._answer_messages:
             message.add_class("-undone")
         self._answer_messages.clear()
@@ -551,15 +627,47 @@ class ConversationScreen(Screen[None]):
             markup=False,
         )
 
+    def action_copy_form(self) -> None:
+        """Copy every field of the support form, each label then its answer, to paste into the request."""
+        from selfhelp.session.handoff import build_summary, render_form_text
+
+        summary = build_summary(self.session)
+        self.app.copy_to_clipboard(render_form_text(summary))
+        self.notify(
+            f"Copied {len(summary.form)} fields for the support request. "
+            "If your terminal cannot copy, save the summary instead (Ctrl+S).",
+            markup=False,
+        )
+
+    def action_copy_field(self) -> None:
+        """Pick one field of the support form and copy its answer alone, to paste into that field."""
+        from selfhelp.session.handoff import build_summary
+        from selfhelp.tui.screens.modals import FieldsScreen
+
+        form = build_summary(self.session).form
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+            field = form[index]
+            if not field.value:
+                self.notify(f"Nothing to copy for “{field.label}”: it was not given.", markup=False)
+                return
+            self.app.copy_to_clipboard(field.value)
+            self.notify(f"Copied the answer to “{field.label}”.", markup=False)
+
+        self.app.push_screen(FieldsScreen([(f.label, f.value, f.required) for f in form]), picked)
+
     def action_save_summary(self) -> None:
         """Save the case summary as Markdown and JSON, and say where."""
         from selfhelp.session.handoff import build_summary, save_summary
 
         try:
-            saved = save_summary(build_summary(self.session), self.selfhelp.summaries_dir)
+            saved = save_summary(build_summary(self.session), self.selfhelp.summaries_dir, replace=self._saved_summary)
         except OSError as exc:
             self.notify(f"Could not save the summary: {exc}", severity="error", markup=False)
             return
+        self._saved_summary = saved
         self._say(NoticeMessage("✓", f"Case summary saved:\n{saved.markdown}\n{saved.json}"))
         self.notify(f"Saved to {saved.markdown.parent}", markup=False)
 
@@ -567,38 +675,44 @@ class ConversationScreen(Screen[None]):
         """Add a note for the case summary."""
         from selfhelp.tui.screens.modals import NoteScreen
 
+        screen = NoteScreen(self._note_draft)
+
         def added(note: str | None) -> None:
+            self._note_draft = screen.draft if note is None else ""
             if note and note.strip():
                 self.session.add_note(note)
                 self._say(NoticeMessage("✎", f"Note: {self.session.state.notes[-1]}", variant="note"))
                 self._refresh_chrome()
                 self.selfhelp.save(self.session)
 
-        self.app.push_screen(NoteScreen(), added)
+        self.app.push_screen(screen, added)
 
     def action_search(self) -> None:
         """Search the nodes and error patterns of every flow, and go to the one picked."""
         from selfhelp.tui.agent import SearchHit
         from selfhelp.tui.screens.modals import SearchScreen
 
+        screen = SearchScreen(self.selfhelp.catalog)
+
         def picked(hit: SearchHit | None) -> None:
             if hit is None:
                 return
             if hit.flow_id == self.session.flow.id:
-                self._jump(hit.node_id)
+                # A cause found from a pasted error: the error goes with it, so the flow does not ask for it again.
+                self._jump(hit.node_id, error=screen.searched.strip() if hit.from_error else None)
             else:
                 self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
 
-        self.app.push_screen(SearchScreen(self.selfhelp.catalog), picked)
+        self.app.push_screen(screen, picked)
 
-    def _jump(self, node_id: str) -> None:
+    def _jump(self, node_id: str, *, error: str | None = None) -> None:
         from selfhelp.tui.agent import jump
 
         assert self.session is not None
-        if node_id == self.session.current.node:
+        if node_id == self.session.current.node and not error:
             self._show_step()
             return
-        if not jump(self.session, node_id):
+        if not jump(self.session, node_id, store="error_message" if error else None, value=error):
             self.notify(f"This flow has no step {node_id!r}.", severity="error", markup=False)
             return
         self._add_answer(self.session.history[-2].answer.text, who="Agent")  # type: ignore[union-attr]
@@ -620,8 +734,8 @@ class ConversationScreen(Screen[None]):
         if action == "scroll_conversation":
             return True
         if self.session is None:
-            return False if action in ("copy_summary", "save_summary", "note", "search") else None
-        if action in ("copy_summary", "save_summary", "note", "search"):
+            return False if action in (*SUMMARY_ACTIONS, "note", "search") else None
+        if action in (*SUMMARY_ACTIONS, "note", "search"):
             if self.agent:
                 return True
             if action in ("note", "search"):

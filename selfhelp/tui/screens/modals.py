@@ -61,20 +61,71 @@ class HelpScreen(ModalScreen[None]):
 
 
 class NoteScreen(ModalScreen[str | None]):
-    """A note for the case summary: Ctrl+S or the key shown keeps it, Escape drops it."""
+    """A note for the case summary: Ctrl+S or the key shown keeps it, Escape closes it and keeps the draft."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "keep", "Keep note", id="keep-note"),
-        Binding("escape", "dismiss(None)", "Cancel", id="cancel-note"),
+        Binding("escape", "cancel", "Close (draft kept)", id="cancel-note"),
+        # A terminal sends Ctrl+J as a line feed: in a note it means a new line, as in the paste box.
+        Binding("ctrl+j", "new_line", "New line", show=False, id="note-new-line"),
     ]
+
+    def __init__(self, draft: str = "") -> None:
+        super().__init__()
+        self.draft = draft
+        """The text in the box when it was closed without keeping it (Esc): offered again next time."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
-            yield Static(Content("Add a note for the case summary (Ctrl+S keeps it, Esc cancels)"))
-            yield TextArea(id="note-text", soft_wrap=True)
+            yield Static(Content("Add a note for the case summary (Ctrl+S keeps it, Esc closes; a draft is kept)"))
+            yield TextArea(self.draft, id="note-text", soft_wrap=True)
+
+    def on_mount(self) -> None:
+        area = self.query_one("#note-text", TextArea)
+        area.move_cursor(area.document.end)
+        area.focus()
 
     def action_keep(self) -> None:
         self.dismiss(self.query_one("#note-text", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.draft = self.query_one("#note-text", TextArea).text
+        self.dismiss(None)
+
+    def action_new_line(self) -> None:
+        self.query_one("#note-text", TextArea).insert("\n")
+
+
+class FieldsScreen(ModalScreen[int | None]):
+    """The support form's fields with their answers: the one picked is copied alone."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Close", id="close-fields")]
+
+    def __init__(self, fields: list[tuple[str, str | None, bool]]) -> None:
+        super().__init__()
+        self.fields = fields
+        """(label, answer or ``None``, required) of each field, in the form's order."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fields-box"):
+            yield Static(Content("Pick a field to copy its answer (Enter), then paste it into that field. Esc closes."))
+            yield OptionList(
+                *(
+                    Option(
+                        Content.assemble(
+                            (shown(label), "bold"),
+                            "\n  ",
+                            shown(value) if value else ("(missing: required)" if required else "(not given)", "italic"),
+                        )
+                    )
+                    for label, value, required in self.fields
+                ),
+                id="field-list",
+            )
+
+    @on(OptionList.OptionSelected, "#field-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
 
 
 class SearchScreen(ModalScreen[SearchHit | None]):
@@ -142,11 +193,14 @@ class SearchScreen(ModalScreen[SearchHit | None]):
             self.dismiss(self.hits[results.highlighted or 0])
 
     def key_down(self, event: Key) -> None:
-        """Down in the text box moves to the list (the list's own Down moves within it)."""
+        """Down in the text box moves to the list, on its first result (the list's own Down moves within it)."""
         if isinstance(self.focused, Input):
             event.stop()
             event.prevent_default()
-            self.query_one("#search-results", OptionList).focus()
+            results = self.query_one("#search-results", OptionList)
+            if results.option_count and results.highlighted is None:
+                results.highlighted = 0  # Enter then picks the first result, as the partner sees it marked
+            results.focus()
 
     @on(OptionList.OptionSelected, "#search-results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
