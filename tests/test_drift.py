@@ -202,3 +202,60 @@ def test_an_inserted_bullet_moves_the_blocks_after_it(
     assert "is now block 2 (article line 26)" in capsys.readouterr().out
     assert "source_block: 3" in flow_path.read_text(encoding="utf-8")
     assert drift(check_file(flow_path).flow, parse_article(article.read_text(encoding="utf-8"))) == []  # type: ignore[arg-type]
+
+
+SHARED_ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "articles"
+
+#: The blocks the shipped catalog flows cite, written out by hand: node -> (block, the block's first words).
+CITED_BLOCKS: dict[str, dict[str, tuple[int, str]]] = {
+    "cpor-claim-status": {
+        "claim-status": (1, "You may check the status"),
+        "partner-action-required": (3, "**Partner Action Required** - Microsoft has reviewed"),
+        "rejected-reason": (9, "**Rejected** - Your PoE was insufficient"),
+        "rejected-partner-request": (10, "**Partner request** - Partners can request"),
+        "rejected-customer-decline": (11, "**Customer Decline** - Once the CPOR"),
+        "rejected-insufficient-poe": (12, "**Insufficient Proof of Execution** - Proof"),
+        "dispute-when": (1, "If your CPOR association is rejected, you have 30 days"),
+        "dispute-too-late": (2, "If 30 days have passed"),
+        "edit-status": (1, "You have the ability to edit specific fields"),
+        "edit-not-allowed": (1, "You have the ability to edit specific fields"),
+        "other-docs": (2, "[Manage customer associations]"),
+        "wait-resubmitted": (1, "You may check the status"),
+        "wait-dispute": (5, "When you’re finished adding information"),
+    },
+    "cpor-create-claim": {
+        "step-solution": (5, "Select the **Solution area**"),
+        "business-apps-activity": (6, "**Note**: If you select Business Applications"),
+        "revenue-association": (6, "**Note**: If you select Business Applications"),
+        "subscription-id-needed": (10, "**Note**: If your product is Dynamics 365"),
+        "contact-fields-required": (9, "Complete the customer contact information"),
+        "submitted-claim-locked": (13, "**Note**: Once you submit your customer association"),
+        "other-docs": (1, "[Create a customer association using CPOR]"),
+    },
+    "pal-partner-admin-link": {
+        "link-how": (1, "You can [use the Azure portal"),
+        "pec-eligible": (2, "This link also allows"),
+        "pec-not-eligible": (2, "This link also allows"),
+        "pec-mpn-mismatch": (2, "This link also allows"),
+        "customer-not-in-reports": (3, "If you can't see a linked customer"),
+    },
+}
+
+
+@pytest.mark.skipif(not SHARED_ARTICLES.is_dir(), reason="the shared articles are not beside this checkout")
+@pytest.mark.parametrize("flow_id", sorted(CITED_BLOCKS))
+def test_the_shipped_flows_cite_blocks_in_step_with_their_articles(
+    flow_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = check_file(ROOT / "flows" / f"{flow_id}.yaml").flow
+    assert flow is not None and flow.source is not None and flow.source.path
+    article = parse_article((SHARED_ARTICLES / flow.source.path).read_text(encoding="utf-8"))
+    cited = {node_id: node.source_block for node_id, node in flow.nodes.items() if node.source_block is not None}
+    assert cited == {node_id: block for node_id, (block, _) in CITED_BLOCKS[flow_id].items()}
+    for node_id, (number, first_words) in CITED_BLOCKS[flow_id].items():
+        section = article.section(flow.nodes[node_id].source or "")
+        block = section.block(number) if section is not None else None
+        assert block is not None and block.text.startswith(first_words), node_id
+    assert drift(flow, article) == []
+    assert main(["drift", flow_id, "--articles", str(SHARED_ARTICLES)]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 node(s) to revisit")
