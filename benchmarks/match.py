@@ -31,8 +31,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from selfhelp.matcher.index import Pattern, PatternIndex
-from selfhelp.matcher.matcher import FLOOR, Thresholds, decide
-from selfhelp.matcher.normalize import normalize
+from selfhelp.matcher.matcher import FLOOR, Thresholds, best_hits, decide
 from selfhelp.matcher.results import truncate
 
 SIZES = [10, 1_000, 10_000, 100_000]
@@ -171,7 +170,7 @@ def ms(samples: list[float], q: float) -> float:
 def ours(index: PatternIndex, query: str) -> str | None:
     """The top cause's node (or None), the way the matcher decides it."""
     text, _ = truncate(query)
-    hits = index.search(normalize(text), floor=FLOOR)
+    hits, _ = best_hits(index, text, None)
     verdict, shown = decide(hits, Thresholds())
     return shown[0].pattern.node if verdict != "none" and shown else None
 

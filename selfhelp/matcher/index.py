@@ -88,6 +88,10 @@ class Hit:
     pattern: Pattern
     words: tuple[str, ...]
     """The pattern's words (stems) found in the message."""
+    coverage: float = 0.0
+    """How much of the pattern the message contains (0-1, by weight; a weaker kind of pattern never reaches 1)."""
+    weight: float = 0.0
+    """The pattern's weight (the sum of its words' weights, divided by its kind's factor)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,11 @@ class PatternIndex:
             if len(surface) >= MIN_TYPO_LEN and surface not in PLACEHOLDERS:
                 self._by_length.setdefault(len(surface), []).append(surface)
         self._surfaces = surfaces
+        vocab: dict[tuple[str, str], set[str]] = {}
+        for pattern, tokens in zip(self.patterns, self._tokens, strict=True):
+            vocab.setdefault(pattern.key, set()).update(tokens)
+        self.cause_words: dict[tuple[str, str], frozenset[str]] = {k: frozenset(v) for k, v in vocab.items()}
+        """Every word of each cause's patterns: a message's other known words belong to other causes."""
         self._typos: dict[str, tuple[str, float] | None] = {}
 
     def __len__(self) -> int:
@@ -443,7 +452,9 @@ class PatternIndex:
             best.values(),
             key=lambda si: (-si[0], self.patterns[si[1]].flow, self.patterns[si[1]].node),
         )[:limit]
-        return [
-            Hit(min(s, 100.0), self.patterns[i], tuple(sorted(t for t in self._tokens[i] if t in q.weights)))
-            for s, i in ranked
-        ]
+        out = []
+        for s, i in ranked:
+            shared = tuple(sorted(t for t in self._tokens[i] if t in q.weights))
+            coverage = sum(q.weights[t] for t in shared) / self._weight[i]
+            out.append(Hit(min(s, 100.0), self.patterns[i], shared, min(coverage, 1.0), self._weight[i]))
+        return out

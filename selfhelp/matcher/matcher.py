@@ -20,20 +20,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selfhelp.flow.models import Flow
-from selfhelp.matcher.index import Hit, Pattern, PatternIndex
-from selfhelp.matcher.normalize import normalize
+from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
+from selfhelp.matcher.normalize import Normalized, normalize, strip_noise
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
 #: ``selfhelp match --evaluate`` on the tune half of evals/cpor-match.yaml: the best plateau is 44-48.
-MATCH_THRESHOLD = 46.0
+MATCH_THRESHOLD = 40.0
 #: Score at or above which a cause is offered as "did you mean" (best plateau 32-40).
-CANDIDATE_THRESHOLD = 36.0
+CANDIDATE_THRESHOLD = 32.0
 #: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
-MATCH_MARGIN = 8.0
+MATCH_MARGIN = 6.0
 #: Causes within this many points of the best are offered together when the verdict is ambiguous.
 AMBIGUOUS_WINDOW = 15.0
 #: At most this many causes are offered when ambiguous.
@@ -42,6 +42,18 @@ MAX_CANDIDATES = 3
 FLOOR = 20.0
 #: Index sentences of the causes' explanations as (weaker) patterns too.
 USE_TEXT = True
+#: A message word the index knows but a candidate cause never uses weighs at least this much against it
+#: (an unknown word weighs :data:`selfhelp.matcher.index.UNKNOWN_WEIGHT`): another cause's words count against.
+FOREIGN_WEIGHT = 3.0
+#: A message that contains all of a pattern scores this much for it, whatever surrounds it (less in
+#: proportion when it contains less, down to :data:`MIN_COVERAGE`).
+CONTAINED_SCORE = 64.0
+#: Below this share of a pattern's weight, containment adds nothing.
+MIN_COVERAGE = 0.85
+#: Patterns lighter than this (one or two common words) are too generic for containment to count.
+MIN_CONTAINED_WEIGHT = 3.0
+#: The node id of a flow's ``matching.elsewhere`` phrases: problems the flow does not handle.
+ELSEWHERE = "(elsewhere)"
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,65 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
             patterns.append(Pattern(flow.id, nid, title, cause.title, "title"))
         if use_text and cause.text:
             patterns += [Pattern(flow.id, nid, title, s, "text") for s in text_sentences(cause.text)]
+    patterns += [Pattern(flow.id, ELSEWHERE, "elsewhere", e, "error") for e in flow.matching.elsewhere]
     return patterns
+
+
+#: Where a line is cut into parts that may each carry the match: sentence ends, " - ", " | ", ": ", quotes.
+_PART = re.compile(r"(?<=[.!?;])\s+|\s+[-|]\s+|:\s+|[\"{}\[\]()]")
+#: At most this many parts of a paste are searched (the whole paste always is).
+MAX_PARTS = 24
+
+
+def paste_parts(text: str) -> list[str]:
+    """The paste without its noise, then each line and each sentence-like part of a line, without repeats.
+
+    The best part's score is the paste's score for a cause: one line of a long paste, or the
+    banner inside a chatty sentence, carries the match whatever surrounds it.
+    """
+    clean = strip_noise(text)
+    parts = [clean]
+    lines = [ln.strip() for ln in clean.splitlines() if ln.strip()]
+    pieces = [p.strip() for ln in lines for p in _PART.split(ln)]
+    for part in [*(lines if len(lines) > 1 else []), *pieces]:
+        if part and part not in parts and len(part.split()) >= 1:
+            parts.append(part)
+    return parts[: MAX_PARTS + 1]
+
+
+def best_hits(index: PatternIndex, text: str, keys: set[tuple[str, str]] | None) -> tuple[list[Hit], Normalized]:
+    """Each cause's best hit over the parts of a paste (see :func:`paste_parts`), best first."""
+    parts = paste_parts(text)
+    whole = normalize(parts[0]) if parts[0] != text else None
+    best: dict[tuple[str, str], Hit] = {}
+    for part in parts:
+        norm = normalize(part)
+        q = index.terms(norm)
+        for hit in index.search(norm, floor=FLOOR, keys=keys, limit=8):
+            hit = discriminate(index, q, hit)
+            old = best.get(hit.pattern.key)
+            if hit.score >= FLOOR and (old is None or hit.score > old.score):
+                best[hit.pattern.key] = hit
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.pattern.flow, h.pattern.node))
+    return hits, whole or normalize(text)
+
+
+def discriminate(index: PatternIndex, q: QueryTerms, hit: Hit) -> Hit:
+    """The hit rescored with the message's words of other causes weighing :data:`FOREIGN_WEIGHT` each.
+
+    The index's score counts such a word by its own (often small) weight in the message's total;
+    here it counts at least as much as an unknown word, so words that belong to another cause
+    pull a candidate down. The score only drops, so the index's candidates are still the right ones.
+    """
+    own = index.cause_words[hit.pattern.key]
+    extra = sum(FOREIGN_WEIGHT - w for t, w in q.weights.items() if t not in own and w < FOREIGN_WEIGHT)
+    score = hit.score
+    if extra > 0 and hit.score > 0:
+        shared = sum(q.weights[t] for t in hit.words)
+        score = 100.0 * shared / (100.0 * shared / hit.score + (1 - ALPHA) * extra)
+    if hit.coverage >= MIN_COVERAGE and hit.weight >= MIN_CONTAINED_WEIGHT:
+        score = max(score, CONTAINED_SCORE * hit.coverage)
+    return replace(hit, score=score) if score != hit.score else hit
 
 
 def shared_words(hit: Hit) -> list[str]:
@@ -111,11 +181,17 @@ def decide(hits: list[Hit], thresholds: Thresholds) -> tuple[Verdict, list[Hit]]
     """The verdict on scored causes (best first) and the causes to show with it."""
     if not hits or hits[0].score < thresholds.candidate:
         return "none", []
+    if hits[0].pattern.node == ELSEWHERE:
+        return "none", []  # closest to a problem the flow says it does not handle
     top = hits[0]
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     if top.score >= thresholds.match and top.score - runner_up >= thresholds.margin:
         return "match", [top]
-    close = [h for h in hits if h.score >= thresholds.candidate and top.score - h.score <= thresholds.window]
+    close = [
+        h
+        for h in hits
+        if h.score >= thresholds.candidate and top.score - h.score <= thresholds.window and h.pattern.node != ELSEWHERE
+    ]
     return "ambiguous", close[:MAX_CANDIDATES]
 
 
@@ -154,14 +230,13 @@ class FuzzyMatcher:
     def hits(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None = None) -> list[Hit]:
         """Every cause scoring at least :data:`FLOOR`, best first (for calibration and explanations)."""
         query, _ = truncate(text)
-        return self.index(flows).search(normalize(query), floor=FLOOR, keys=keys)
+        return best_hits(self.index(flows), query, keys)[0]
 
     def _match(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None) -> MatchResult:
         query, notice = truncate(text)
-        norm = normalize(query)
         if not flows:
-            return MatchResult(query=query, verdict="none", notice=notice, params=norm.params)
-        hits = self.index(flows).search(norm, floor=FLOOR, keys=keys)
+            return MatchResult(query=query, verdict="none", notice=notice, params=normalize(query).params)
+        hits, norm = best_hits(self.index(flows), query, keys)
         # Across flows, the flow of the best cause decides the thresholds.
         by_id = {f.id: f for f in flows}
         lead = by_id[hits[0].pattern.flow] if hits else flows[0]

@@ -228,9 +228,53 @@ def words(masked: str) -> list[str]:
     return out
 
 
+#: An identifier written as one word: CamelCase ("TenantSubdomainMismatch"), each part two letters or more.
+_CAMEL = re.compile(r"\b(?:[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+|[a-z]{2,}){2,}\b|\b[A-Z][a-z]+(?:[A-Z]{2,})\b")
+_CAMEL_HINT = re.compile(r"[a-z][A-Z]")
+_CAMEL_PART = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b)|[A-Z]?[a-z]+")
+
+
+def split_identifiers(text: str) -> str:
+    """CamelCase identifiers as words: "SubscriptionAlreadyClaimed" -> "Subscription Already Claimed".
+
+    UPPER_SNAKE and kebab codes need nothing here: underscores already separate words. A word
+    with a one-letter part ("PoE", "iPhone") is left alone, so abbreviations keep their meaning.
+    """
+    if _CAMEL_HINT.search(text) is None:
+        return text
+    return _CAMEL.sub(lambda m: " ".join(_CAMEL_PART.findall(m.group(0))), text)
+
+
+#: Lines that carry no message: HTTP request and status lines, mail and HTTP headers, ids and times.
+_NOISE_LINE = re.compile(
+    r"^\s*(?:"
+    r"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(?:https?://|/)\S*(?:\s+HTTP/[\d.]+)?"
+    r"|HTTP/[\d.]+\s+\d{3}\b.*"
+    r"|(?:from|sent|to|cc|bcc|date|time|server|host|content-[\w-]+|user-agent|x-[\w-]+|timestamp)\s*[:=].*"
+    r"|[\w -]*\bid\s*[:=]\s*\S+"
+    r"|[-=_*#~]{3,}"
+    r")\s*$",
+    re.I,
+)
+#: Inside a line: log timestamps and levels, "Subject:"/"RE:" prefixes, "correlation id: <value>" pairs.
+_NOISE_PART = re.compile(
+    r"^\s*\[?\d{4}-\d\d-\d\d[t ][\d:.,]+z?\]?"
+    r"|\[?\b(?:INFO|WARN|WARNING|ERROR|ERR|DEBUG|TRACE|FATAL|CRITICAL)\b\]?(?=\s)"
+    r"|^\s*(?:(?:subject|re|fw|fwd|aw|tr)\s*:\s*)+"
+    r"|\b(?:correlation|request|activity|tracking|trace|session|operation|client)[\s_-]*id\b\s*[:=#]?\s*\S*",
+    re.I,
+)
+
+
+def strip_noise(text: str) -> str:
+    """A paste without its log and header noise (see :data:`_NOISE_LINE` and :data:`_NOISE_PART`), lines kept."""
+    kept = [_NOISE_PART.sub(" ", line) for line in text.splitlines() if not _NOISE_LINE.match(line)]
+    return "\n".join(line for line in kept if line.strip())
+
+
 def normalize(text: str) -> Normalized:
     """Normalise, mask and split ``text`` (see the module's docstring)."""
-    cleaned = normal_text(text)
+    cleaned = normal_text(split_identifiers(text))
     # Masking before case folding keeps the values as pasted (an ID's case may matter to support).
     masked, params = mask(cleaned)
     masked = masked.casefold()
