@@ -126,6 +126,8 @@ def format_result(result: MatchResult) -> str:
     if params:
         found = "; ".join(f"{kind}: {', '.join(_plain(v, 60) for v in values)}" for kind, values in params.items())
         lines.append(f"  found: {found}")
+    if result.readings:
+        lines.append(f"  read as: {_plain('; '.join(result.readings))}")
     if result.notice:
         lines.append(f"  note: {result.notice}")
     return "\n".join(lines)

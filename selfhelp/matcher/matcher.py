@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
-from selfhelp.matcher.normalize import Normalized, normalize, strip_noise
+from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
@@ -129,21 +129,33 @@ def paste_parts(text: str) -> list[str]:
     return parts[: MAX_PARTS + 1]
 
 
-def best_hits(index: PatternIndex, text: str, keys: set[tuple[str, str]] | None) -> tuple[list[Hit], Normalized]:
+@dataclass(frozen=True)
+class Scored:
+    """A paste's best hits, with what the explanation needs."""
+
+    hits: list[Hit]
+    """Each cause's best hit over the paste's parts, best first."""
+    whole: Normalized
+    """The paste without its noise, normalised (its masked values are the parameters)."""
+    readings: tuple[tuple[str, str], ...]
+    """The flow vocabulary's readings made in the paste: (as written, read as)."""
+
+
+def best_hits(index: PatternIndex, text: str, keys: set[tuple[str, str]] | None) -> Scored:
     """Each cause's best hit over the parts of a paste (see :func:`paste_parts`), best first."""
     parts = paste_parts(text)
-    whole = normalize(parts[0]) if parts[0] != text else None
+    whole = normalize(parts[0])
+    readings = index.terms(whole).readings
     best: dict[tuple[str, str], Hit] = {}
     for part in parts:
-        norm = normalize(part)
-        q = index.terms(norm)
-        for hit in index.search(norm, floor=FLOOR, keys=keys, limit=8):
+        q = index.terms(normalize(part))
+        for hit in index.search("", floor=FLOOR, keys=keys, limit=8, terms=q):
             hit = discriminate(index, q, hit)
             old = best.get(hit.pattern.key)
             if hit.score >= FLOOR and (old is None or hit.score > old.score):
                 best[hit.pattern.key] = hit
     hits = sorted(best.values(), key=lambda h: (-h.score, h.pattern.flow, h.pattern.node))
-    return hits, whole or normalize(text)
+    return Scored(hits, whole, readings)
 
 
 def discriminate(index: PatternIndex, q: QueryTerms, hit: Hit) -> Hit:
@@ -164,9 +176,9 @@ def discriminate(index: PatternIndex, q: QueryTerms, hit: Hit) -> Hit:
     return replace(hit, score=score) if score != hit.score else hit
 
 
-def shared_words(hit: Hit) -> list[str]:
-    """The pattern's words (as written in it) that the message shares, to show why it matched."""
-    norm = normalize(hit.pattern.text)
+def shared_words(hit: Hit, index: PatternIndex | None = None) -> list[str]:
+    """The pattern's words (as written in it, or as the vocabulary reads them) the message shares: why it matched."""
+    norm = index.words_of(hit.pattern.text) if index is not None else normalize(hit.pattern.text)
     wanted = set(hit.words)
     seen: set[str] = set()
     out = []
@@ -212,7 +224,10 @@ class FuzzyMatcher:
         # id() values can be reused once a flow is gone: the cache keeps the flows and checks identity.
         if cached is not None and all(a is b for a, b in zip(cached[0], group, strict=True)):
             return cached[1]
-        index = PatternIndex(p for f in group for p in flow_patterns(f, use_text=self.use_text))
+        vocabulary = Vocabulary()
+        for flow in reversed(group):  # the first flow's reading of a variant wins
+            vocabulary = Vocabulary(flow.matching.vocabulary).merged(vocabulary)
+        index = PatternIndex((p for f in group for p in flow_patterns(f, use_text=self.use_text)), vocabulary)
         if len(self._cache) >= self.cache_size:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = (group, index)
@@ -230,13 +245,15 @@ class FuzzyMatcher:
     def hits(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None = None) -> list[Hit]:
         """Every cause scoring at least :data:`FLOOR`, best first (for calibration and explanations)."""
         query, _ = truncate(text)
-        return best_hits(self.index(flows), query, keys)[0]
+        return best_hits(self.index(flows), query, keys).hits
 
     def _match(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None) -> MatchResult:
         query, notice = truncate(text)
         if not flows:
             return MatchResult(query=query, verdict="none", notice=notice, params=normalize(query).params)
-        hits, norm = best_hits(self.index(flows), query, keys)
+        index = self.index(flows)
+        scored = best_hits(index, query, keys)
+        hits, norm = scored.hits, scored.whole
         # Across flows, the flow of the best cause decides the thresholds.
         by_id = {f.id: f for f in flows}
         lead = by_id[hits[0].pattern.flow] if hits else flows[0]
@@ -249,11 +266,18 @@ class FuzzyMatcher:
                 score=round(h.score, 1),
                 pattern=h.pattern.text,
                 params=norm.params,
-                words=shared_words(h),
+                words=shared_words(h, index),
             )
             for h in shown
         ]
-        return MatchResult(query=query, verdict=verdict, matches=matches, notice=notice, params=norm.params)
+        return MatchResult(
+            query=query,
+            verdict=verdict,
+            matches=matches,
+            notice=notice,
+            params=norm.params,
+            readings=[f"{written} = {phrase}" for written, phrase in scored.readings],
+        )
 
 
 _default: FuzzyMatcher | None = None

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from selfhelp.base.text import remove_unsafe
@@ -286,3 +287,61 @@ def normalize(text: str) -> Normalized:
         surfaces=tuple(kept),
         params=params,
     )
+
+
+class Vocabulary:
+    """A flow's synonyms: every variant is read as its phrase, in patterns and messages alike.
+
+    Works on normalised words, so "PoE", "POE" and "PoEs" are one variant, and a variant of
+    several words ("Cloud Solution Provider") is replaced where those words appear in a row.
+    """
+
+    def __init__(self, entries: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._map: dict[tuple[str, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        for phrase, variants in (entries or {}).items():
+            canon = normalize(phrase)
+            for variant in variants:
+                tokens = tuple(t for t in normalize(variant).tokens if t not in PLACEHOLDERS)
+                # The first flow to define a variant keeps it (matching across flows merges vocabularies).
+                if tokens and tokens != canon.tokens and tokens not in self._map:
+                    self._map[tokens] = (phrase, canon.tokens, canon.surfaces)
+        self._longest = max((len(k) for k in self._map), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self._map)
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        """Both vocabularies; where they disagree on a variant, this one wins."""
+        out = Vocabulary()
+        out._map = {**other._map, **self._map}
+        out._longest = max(self._longest, other._longest)
+        return out
+
+    def apply(self, norm: Normalized) -> tuple[Normalized, list[tuple[str, str]]]:
+        """``norm`` with every variant read as its phrase, and the readings made: (words as written, phrase)."""
+        if not self._map:
+            return norm, []
+        tokens, surfaces = norm.tokens, norm.surfaces
+        out_t: list[str] = []
+        out_s: list[str] = []
+        readings: list[tuple[str, str]] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                found = self._map.get(tokens[i : i + n])
+                if found is not None:
+                    phrase, canon_t, canon_s = found
+                    out_t += canon_t
+                    out_s += canon_s
+                    written = " ".join(surfaces[i : i + n])
+                    if (written, phrase) not in readings:
+                        readings.append((written, phrase))
+                    i += n
+                    break
+            else:
+                out_t.append(tokens[i])
+                out_s.append(surfaces[i])
+                i += 1
+        if not readings:
+            return norm, []
+        return replace(norm, tokens=tuple(out_t), surfaces=tuple(out_s)), readings
