@@ -268,9 +268,12 @@ _NOISE_PART = re.compile(
 
 
 def strip_noise(text: str) -> str:
-    """A paste without its log and header noise (see :data:`_NOISE_LINE` and :data:`_NOISE_PART`), lines kept."""
-    kept = [_NOISE_PART.sub(" ", line) for line in text.splitlines() if not _NOISE_LINE.match(line)]
-    return "\n".join(line for line in kept if line.strip())
+    """A paste without its log and header noise (see :data:`_NOISE_LINE` and :data:`_NOISE_PART`).
+
+    Lines are kept (spaces within each joined, empty ones dropped): a line may carry the match on its own.
+    """
+    kept = [" ".join(_NOISE_PART.sub(" ", line).split()) for line in text.splitlines() if not _NOISE_LINE.match(line)]
+    return "\n".join(line for line in kept if line)
 
 
 def normalize(text: str) -> Normalized:
