@@ -221,13 +221,17 @@ def report(rows: list[Scored], thresholds: Thresholds) -> Report:
 
 
 def suggest_thresholds(rows: list[Scored], base: Thresholds | None = None) -> tuple[Thresholds, Report]:
-    """The thresholds with the best utility on ``rows``: the middle of the best plateau, for robustness."""
+    """The thresholds with the best strict plus one-click count on ``rows``: the middle of the best plateau.
+
+    The middle (not the edge) of the plateau, for robustness to a few items more or less.
+    """
     base = base or Thresholds()
     grid: dict[tuple[float, float], float] = {}
     for match in range(30, 96):
         for candidate in range(20, match + 1, 2):
             t = Thresholds(match=float(match), candidate=float(candidate), margin=base.margin, window=base.window)
-            grid[(match, candidate)] = report(rows, t).utility
+            fig = figures(rows, t)
+            grid[(match, candidate)] = fig.strict + fig.one_click
     best = max(grid.values())
     plateau = [k for k, v in grid.items() if v >= best - 1e-9]
     match = statistics.median_low(sorted({m for m, _ in plateau}))

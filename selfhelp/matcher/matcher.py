@@ -28,10 +28,11 @@ from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
-#: ``selfhelp match --evaluate`` on the tune half of evals/cpor-match.yaml: the best plateau is 44-48.
-MATCH_THRESHOLD = 40.0
-#: Score at or above which a cause is offered as "did you mean" (best plateau 32-40).
-CANDIDATE_THRESHOLD = 32.0
+#: ``selfhelp match --evaluate`` on the tune split of evals/cpor-match.yaml (the middle of the plateau of
+#: the best strict plus one-click count; see docs/matching.md).
+MATCH_THRESHOLD = 39.0
+#: Score at or above which a cause is offered as "did you mean" (same calibration).
+CANDIDATE_THRESHOLD = 36.0
 #: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
 MATCH_MARGIN = 6.0
 #: Causes within this many points of the best are offered together when the verdict is ambiguous.
