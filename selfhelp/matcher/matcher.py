@@ -30,7 +30,7 @@ from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, trunc
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
 #: ``selfhelp match --evaluate`` on the tune split of evals/cpor-match.yaml (the middle of the plateau of
 #: the best strict plus one-click count; see docs/matching.md).
-MATCH_THRESHOLD = 39.0
+MATCH_THRESHOLD = 43.0
 #: Score at or above which a cause is offered as "did you mean" (same calibration).
 CANDIDATE_THRESHOLD = 36.0
 #: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
