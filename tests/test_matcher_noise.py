@@ -161,6 +161,7 @@ def test_elsewhere_phrases_turn_a_near_miss_into_none() -> None:
     assert (without.verdict, without.matches[0].node) == ("match", "more-proof")
     flow = make_flow(causes, elsewhere=["Rejected: insufficient proof of execution"])
     assert FuzzyMatcher().match_flow(flow, near_miss).verdict == "none"
+    assert FuzzyMatcher().match_flow(flow, near_miss, candidates=["more-proof"]).verdict == "none"
     # The flow's own error still matches, and elsewhere is never offered as a cause.
     right = FuzzyMatcher().match_flow(flow, "Please provide additional proof of execution")
     assert (right.verdict, [m.node for m in right.matches]) == ("match", ["more-proof"])

@@ -236,7 +236,8 @@ class FuzzyMatcher:
 
     def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
         """Match ``text`` against the causes of one flow (only ``candidates`` when given)."""
-        keys = {(flow.id, c) for c in candidates} if candidates is not None else None
+        # The flow's elsewhere phrases stay in play: a near miss is one whatever causes are asked about.
+        keys = {(flow.id, c) for c in [*candidates, ELSEWHERE]} if candidates is not None else None
         return self._match([flow], text, keys)
 
     def match_flows(self, flows: Iterable[Flow], text: str) -> MatchResult:
