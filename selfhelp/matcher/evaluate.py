@@ -77,6 +77,8 @@ class EvalItem(BaseModel):
     """How a blind item was written (ui, own-words, typo, partial, long-paste, near-miss...), for reporting only."""
     source: str | None = None
     """Provenance: the article or section it was written from, or ``tune`` for items written while tuning."""
+    relabelled: str | None = None
+    """How the label was mapped to the flow's cause ids after writing (a blind writer never sees them)."""
 
 
 class EvalSet(BaseModel):
@@ -88,29 +90,43 @@ class EvalSet(BaseModel):
     """The id of the flow the items are labelled for."""
     items: list[EvalItem] = Field(min_length=1)
     """The labelled messages."""
+    include: list[str] = []
+    """Other evaluation files for the same flow (paths relative to this one) whose items are added."""
 
 
 class EvalFileError(Exception):
     """An evaluation file that cannot be read or is not an evaluation set."""
 
 
-def load_eval(path: Path) -> EvalSet:
-    """Read an evaluation file (with the flows' safe YAML loader).
+def load_eval(path: Path, _seen: tuple[Path, ...] = ()) -> EvalSet:
+    """Read an evaluation file (with the flows' safe YAML loader), with the items of the files it includes.
 
     Raises:
         EvalFileError: the file is unreadable, not YAML, or not an evaluation set; the message says why.
     """
+    if path.resolve() in _seen:
+        raise EvalFileError(f"{path}: includes itself")
     loaded = load_file(path, str(path))
     if loaded.data is None:
         first = loaded.problems[0] if loaded.problems else None
         where = f"{path}:{first.line}:{first.column}" if first is not None and first.line else str(path)
         raise EvalFileError(f"{where}: {first.message if first is not None else 'unusable'}")
     try:
-        return EvalSet.model_validate(loaded.data)
+        evalset = EvalSet.model_validate(loaded.data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise EvalFileError(f"{path}: {where}: {first['msg']}") from None
+    items = list(evalset.items)
+    for name in evalset.include:
+        other_path = path.parent / name
+        if not other_path.is_file():
+            raise EvalFileError(f"{path}: include: no such evaluation file: {other_path}")
+        other = load_eval(other_path, _seen=(*_seen, path.resolve()))
+        if other.flow != evalset.flow:
+            raise EvalFileError(f"{other_path}: is for flow {other.flow!r}, not {evalset.flow!r}")
+        items += other.items
+    return evalset.model_copy(update={"items": items, "include": []})
 
 
 @dataclass(frozen=True)
