@@ -194,7 +194,7 @@ COMMANDS: tuple[Command, ...] = (
             ),
             arg(
                 "--split",
-                choices=["tune", "heldout", "all"],
+                choices=["tune", "heldout", "blind", "all"],
                 default="all",
                 help="with --evaluate: which items to report",
             ),

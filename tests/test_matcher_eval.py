@@ -16,6 +16,7 @@ from selfhelp.matcher import FuzzyMatcher
 from selfhelp.matcher.evaluate import (
     EvalFileError,
     EvalSet,
+    figures,
     load_eval,
     report,
     score_items,
@@ -51,20 +52,49 @@ def test_the_set_is_big_and_varied_enough(evalset: EvalSet, cpor: Flow) -> None:
 
 @pytest.mark.parametrize("split", ["all", "heldout"])
 def test_accuracy_is_at_least_95_percent(evalset: EvalSet, cpor: Flow, split: str) -> None:
-    items = [i for i in evalset.items if split == "all" or i.split == split]
-    rep = report(score_items(FuzzyMatcher(), [cpor], items), flow_thresholds(cpor))
+    # The blind split is measured, never held to a bar the design could be tuned towards.
+    items = [i for i in evalset.items if i.split != "blind" and (split == "all" or i.split == split)]
+    rows = score_items(FuzzyMatcher(), [cpor], items)
+    rep = report(rows, flow_thresholds(cpor))
     failures = "\n".join(f"{item.text!r}: expected {item.expect}, got {got}" for item, got in rep.failures)
     assert rep.accuracy >= 0.95, f"{rep.correct}/{rep.total}\n{failures}"
-    # Accuracy alone would reward "always ambiguous": most in-scope messages must be confident matches,
-    # and confidently wrong answers (the costliest mistake) must stay rare.
-    assert rep.confident_correct >= 0.8 * rep.in_scope
-    assert rep.outcomes["match_wrong"] <= 0.02 * rep.total, failures
+    # Accuracy alone would reward "always ambiguous": the issue's strict and one-click figures must hold too,
+    # and confidently wrong answers (the costliest mistake) must stay rare (the thresholds are calibrated for
+    # strict plus one-click since issue 10, which costs one more confident mistake on the 53 held-out items).
+    fig = figures(rows, flow_thresholds(cpor))
+    assert fig.strict_rate >= 0.92 and fig.one_click_rate >= 0.95, failures
+    assert rep.outcomes["match_wrong"] <= 0.04 * rep.total, failures
+
+
+def test_the_blind_split_is_big_and_recorded(evalset: EvalSet, cpor: Flow) -> None:
+    blind = [i for i in evalset.items if i.split == "blind"]
+    assert len(blind) >= 200
+    assert sum(1 for i in blind if i.expect is None) >= 50
+    assert all(i.style and i.source for i in blind)
+    causes = {nid for nid, _ in cpor.causes()}
+    assert {i.expect for i in blind if i.expect} <= causes
+
+
+def test_includes_add_items_and_bad_ones_are_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text("flow: f\nitems:\n  - {text: b, expect: null, split: blind, relabelled: x}\n")
+    (tmp_path / "main.yaml").write_text("flow: f\ninclude: [other.yaml]\nitems:\n  - {text: a, expect: null}\n")
+    assert [(i.text, i.split) for i in load_eval(tmp_path / "main.yaml").items] == [("a", "tune"), ("b", "blind")]
+    (tmp_path / "self.yaml").write_text("flow: f\ninclude: [self.yaml]\nitems:\n  - {text: a, expect: null}\n")
+    with pytest.raises(EvalFileError, match="includes itself"):
+        load_eval(tmp_path / "self.yaml")
+    (tmp_path / "gone.yaml").write_text("flow: f\ninclude: [nope.yaml]\nitems:\n  - {text: a, expect: null}\n")
+    with pytest.raises(EvalFileError, match="no such evaluation file"):
+        load_eval(tmp_path / "gone.yaml")
+    (tmp_path / "g.yaml").write_text("flow: g\ninclude: [other.yaml]\nitems:\n  - {text: a, expect: null}\n")
+    with pytest.raises(EvalFileError, match="is for flow 'f'"):
+        load_eval(tmp_path / "g.yaml")
 
 
 def test_suggested_thresholds_come_from_the_tune_split_and_do_well(evalset: EvalSet, cpor: Flow) -> None:
     tune = score_items(FuzzyMatcher(), [cpor], [i for i in evalset.items if i.split == "tune"])
     chosen, rep = suggest_thresholds(tune)
     assert chosen.candidate <= chosen.match and rep.accuracy >= 0.95
+    assert figures(tune, chosen).strict_rate >= 0.95
 
 
 def test_bad_eval_files_are_clear_errors(tmp_path: Path) -> None:
@@ -159,3 +189,15 @@ def test_json_output_escapes_every_control_and_invisible_character(capsys: pytes
     out = capsys.readouterr().out
     assert all(ch.isprintable() or ch == "\n" for ch in out)
     assert json.loads(out)["query"] == text
+
+
+def test_evaluate_never_lists_the_blind_items_it_gets_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    from selfhelp.cli import main
+
+    blind = yaml.safe_load((Path(__file__).parent.parent / "evals" / "cpor-blind.yaml").read_text(encoding="utf-8"))
+    assert main(["match", "--evaluate", "--split", "blind"]) == 0
+    out = capsys.readouterr().out
+    assert "blind (241 items)" in out and "wrong:" not in out
+    assert not any(item["text"][:40] in out for item in blind["items"])

@@ -237,6 +237,7 @@ def _runaway_quote(text: str, gave_up: yaml.Mark) -> yaml.Mark | None:
         return None
     return last.start_mark
 
+
 #: libyaml's parser, when PyYAML was built with it: the same events, some fifty times faster than PyYAML's own.
 _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 

@@ -405,6 +405,27 @@ class MatchSettings(Strict):
     """The score at or above which a match is confident."""
     candidate_threshold: StrictFloat | None = Field(default=None, ge=0, le=100)
     """The score at or above which a cause is offered as a "did you mean"."""
+    elsewhere: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(default_factory=list, max_length=200)
+    """Phrases of problems this flow does not handle (near misses): a message closest to one gets no match."""
+    vocabulary: dict[
+        Annotated[str, Field(min_length=1, max_length=100)],
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1, max_length=50)],
+    ] = Field(default_factory=dict, max_length=200)
+    """Synonyms: each phrase and the other ways of saying it, read as that phrase in patterns and messages alike."""
+
+    @model_validator(mode="after")
+    def _one_meaning_per_variant(self) -> MatchSettings:
+        # A variant under two phrases, or a phrase that is its own variant, would make the reading depend on order.
+        seen: dict[str, str] = {}
+        for phrase, variants in self.vocabulary.items():
+            for variant in variants:
+                key = " ".join(variant.casefold().split())
+                if key == " ".join(phrase.casefold().split()):
+                    raise ValueError(f"vocabulary: {variant!r} is the phrase {phrase!r} itself")
+                if key in seen:
+                    raise ValueError(f"vocabulary: {variant!r} is listed under both {seen[key]!r} and {phrase!r}")
+                seen[key] = phrase
+        return self
 
 
 class Flow(Strict):

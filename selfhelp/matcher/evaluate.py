@@ -2,10 +2,25 @@
 
 An evaluation file (see ``evals/cpor-match.yaml``) lists pasted messages with the
 cause each should land on, or ``null`` for messages about something else. Items
-are split into ``tune`` (thresholds may be calibrated on them) and ``heldout``
-(never used for tuning; reported separately, to show the matcher generalises).
+are split into ``tune`` (thresholds may be calibrated on them), ``heldout``
+(never used for tuning; reported separately, to show the matcher generalises) and
+``blind`` (written by someone who never saw the flow's patterns or the matcher;
+measured once a design is frozen, never tuned on).
 
-Accuracy, as the issue defines it: an in-scope message is right when its top
+Two figures per split (:func:`figures`), as issue 10 defines them:
+
+- **strict**: an in-scope message is right when the verdict is ``match`` with the
+  expected cause; an out-of-scope one when the verdict is ``none``;
+- **one-click**: an in-scope message is right when the expected cause is the
+  ``match``, or one of the first two causes of an ``ambiguous`` verdict; an
+  out-of-scope one when the verdict is not ``match``.
+
+References on the same items (:func:`reference_figures`): rapidfuzz
+``token_set_ratio`` and a character n-gram TF-IDF cosine over the same patterns,
+each answering ``match`` (best pattern's cause) at or above one threshold chosen on
+``tune`` and ``none`` below it (so their strict and one-click figures are equal).
+
+Accuracy (the older, lenient figure): an in-scope message is right when its top
 cause is the expected one and the verdict is not ``none``; an out-of-scope
 message is right when it gets no confident ``match``.
 
@@ -22,21 +37,26 @@ out of scope        --         0.8                             0.0          1.0
 
 from __future__ import annotations
 
+import math
+import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from selfhelp.base.safe_yaml import load_file
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import Hit
-from selfhelp.matcher.matcher import FuzzyMatcher, Thresholds, decide, flow_patterns
+from selfhelp.matcher.matcher import ELSEWHERE, FuzzyMatcher, Thresholds, decide, flow_patterns
 
-Split = Literal["tune", "heldout"]
+Split = Literal["tune", "heldout", "blind"]
+#: The splits, in the order they are reported.
+SPLITS: tuple[Split, ...] = ("tune", "heldout", "blind")
 OUT_OF_SCOPE = "(out of scope)"
 
 
@@ -52,7 +72,13 @@ class EvalItem(BaseModel):
     kind: str = "paraphrase"
     """exact, paraphrase, typo, ids, partial, noisy or oos (for reporting only)."""
     split: Split = "tune"
-    """``tune`` or ``heldout``."""
+    """``tune``, ``heldout`` or ``blind`` (see the module's docstring)."""
+    style: str | None = None
+    """How a blind item was written (ui, own-words, typo, partial, long-paste, near-miss...), for reporting only."""
+    source: str | None = None
+    """Provenance: the article or section it was written from, or ``tune`` for items written while tuning."""
+    relabelled: str | None = None
+    """How the label was mapped to the flow's cause ids after writing (a blind writer never sees them)."""
 
 
 class EvalSet(BaseModel):
@@ -64,29 +90,43 @@ class EvalSet(BaseModel):
     """The id of the flow the items are labelled for."""
     items: list[EvalItem] = Field(min_length=1)
     """The labelled messages."""
+    include: list[str] = []
+    """Other evaluation files for the same flow (paths relative to this one) whose items are added."""
 
 
 class EvalFileError(Exception):
     """An evaluation file that cannot be read or is not an evaluation set."""
 
 
-def load_eval(path: Path) -> EvalSet:
-    """Read an evaluation file (with the flows' safe YAML loader).
+def load_eval(path: Path, _seen: tuple[Path, ...] = ()) -> EvalSet:
+    """Read an evaluation file (with the flows' safe YAML loader), with the items of the files it includes.
 
     Raises:
         EvalFileError: the file is unreadable, not YAML, or not an evaluation set; the message says why.
     """
+    if path.resolve() in _seen:
+        raise EvalFileError(f"{path}: includes itself")
     loaded = load_file(path, str(path))
     if loaded.data is None:
         first = loaded.problems[0] if loaded.problems else None
         where = f"{path}:{first.line}:{first.column}" if first is not None and first.line else str(path)
         raise EvalFileError(f"{where}: {first.message if first is not None else 'unusable'}")
     try:
-        return EvalSet.model_validate(loaded.data)
+        evalset = EvalSet.model_validate(loaded.data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise EvalFileError(f"{path}: {where}: {first['msg']}") from None
+    items = list(evalset.items)
+    for name in evalset.include:
+        other_path = path.parent / name
+        if not other_path.is_file():
+            raise EvalFileError(f"{path}: include: no such evaluation file: {other_path}")
+        other = load_eval(other_path, _seen=(*_seen, path.resolve()))
+        if other.flow != evalset.flow:
+            raise EvalFileError(f"{other_path}: is for flow {other.flow!r}, not {evalset.flow!r}")
+        items += other.items
+    return evalset.model_copy(update={"items": items, "include": []})
 
 
 @dataclass(frozen=True)
@@ -197,13 +237,17 @@ def report(rows: list[Scored], thresholds: Thresholds) -> Report:
 
 
 def suggest_thresholds(rows: list[Scored], base: Thresholds | None = None) -> tuple[Thresholds, Report]:
-    """The thresholds with the best utility on ``rows``: the middle of the best plateau, for robustness."""
+    """The thresholds with the best strict plus one-click count on ``rows``: the middle of the best plateau.
+
+    The middle (not the edge) of the plateau, for robustness to a few items more or less.
+    """
     base = base or Thresholds()
     grid: dict[tuple[float, float], float] = {}
     for match in range(30, 96):
         for candidate in range(20, match + 1, 2):
             t = Thresholds(match=float(match), candidate=float(candidate), margin=base.margin, window=base.window)
-            grid[(match, candidate)] = report(rows, t).utility
+            fig = figures(rows, t)
+            grid[(match, candidate)] = fig.strict + fig.one_click
     best = max(grid.values())
     plateau = [k for k, v in grid.items() if v >= best - 1e-9]
     match = statistics.median_low(sorted({m for m, _ in plateau}))
@@ -254,26 +298,123 @@ def format_report(rep: Report, title: str) -> str:
     return "\n".join(lines)
 
 
-def baseline_accuracy(flows: list[Flow], items: list[EvalItem]) -> tuple[float, float]:
-    """A naive reference: rapidfuzz ``token_set_ratio`` against the same patterns, at its best threshold.
+@dataclass(frozen=True)
+class Figures:
+    """Strict and one-click accuracy on some items (see the module's docstring)."""
 
-    An in-scope item is right when the best-scoring pattern's cause is the expected one and scores at
-    least the threshold; an out-of-scope item when nothing reaches it. Returns (accuracy, threshold).
-    """
-    patterns = [p for f in flows for p in flow_patterns(f)]
-    texts = [p.text for p in patterns]
-    best: list[tuple[float, str | None, str | None]] = []
-    for item in items:
-        found = process.extractOne(item.text, texts, scorer=fuzz.token_set_ratio)
-        node = patterns[found[2]].node if found else None
-        best.append((found[1] if found else 0.0, node, item.expect))
+    total: int
+    strict: int
+    one_click: int
 
-    def accuracy(threshold: float) -> float:
-        right = sum(
-            (score < threshold) if expect is None else (score >= threshold and node == expect)
-            for score, node, expect in best
-        )
-        return right / len(best) if best else 0.0
+    @property
+    def strict_rate(self) -> float:
+        return self.strict / self.total if self.total else 0.0
 
-    threshold = max(range(0, 101), key=lambda t: (accuracy(t), -t))
-    return accuracy(threshold), float(threshold)
+    @property
+    def one_click_rate(self) -> float:
+        return self.one_click / self.total if self.total else 0.0
+
+
+def is_right(scored: Scored, thresholds: Thresholds) -> tuple[bool, bool]:
+    """(strict, one-click) rightness of one scored item under ``thresholds``."""
+    verdict, shown = decide(scored.hits, thresholds)
+    expect = scored.item.expect
+    if expect is None:
+        return verdict == "none", verdict != "match"
+    nodes = [h.pattern.node for h in shown]
+    strict = verdict == "match" and nodes[0] == expect
+    return strict, strict or (verdict == "ambiguous" and expect in nodes[:2])
+
+
+def figures(rows: list[Scored], thresholds: Thresholds) -> Figures:
+    """Strict and one-click counts of scored items under ``thresholds``."""
+    marks = [is_right(row, thresholds) for row in rows]
+    return Figures(len(rows), sum(s for s, _ in marks), sum(o for _, o in marks))
+
+
+#: A reference scorer: the message -> (best score 0-100, the best pattern's cause).
+Reference = Callable[[str], tuple[float, str]]
+
+
+def token_set_reference(flows: list[Flow]) -> Reference:
+    """rapidfuzz ``token_set_ratio`` (under ``utils.default_process``) against every pattern of ``flows``."""
+    patterns = [p for f in flows for p in flow_patterns(f) if p.node != ELSEWHERE]
+    texts = [utils.default_process(p.text) for p in patterns]
+
+    def best(text: str) -> tuple[float, str]:
+        found = process.extractOne(utils.default_process(text), texts, scorer=fuzz.token_set_ratio, processor=None)
+        return (found[1], patterns[found[2]].node) if found else (0.0, "")
+
+    return best
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def char_ngrams(text: str, sizes: tuple[int, ...] = (3, 4, 5)) -> Counter[str]:
+    """Character n-grams of each word padded with spaces (like scikit-learn's ``char_wb``), lower case."""
+    grams: Counter[str] = Counter()
+    for word in _NON_WORD.split(text.casefold()):
+        if not word:
+            continue
+        padded = f" {word} "
+        for n in sizes:
+            grams.update(padded[i : i + n] for i in range(max(len(padded) - n + 1, 1)))
+    return grams
+
+
+class CharTfidf:
+    """Cosine similarity of sublinear TF-IDF vectors of character n-grams (stdlib only)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        docs = [char_ngrams(t) for t in texts]
+        df: Counter[str] = Counter(g for d in docs for g in d)
+        n = len(docs)
+        # Smoothed idf, as scikit-learn computes it by default.
+        self.idf = {g: math.log((1 + n) / (1 + c)) + 1 for g, c in df.items()}
+        self.vectors = [self._vector(d) for d in docs]
+
+    def _vector(self, grams: Counter[str]) -> dict[str, float]:
+        vec = {g: (1 + math.log(c)) * self.idf[g] for g, c in grams.items() if g in self.idf}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {g: v / norm for g, v in vec.items()}
+
+    def scores(self, text: str) -> list[float]:
+        """The cosine (0-100) of ``text`` with every text the model was built on, in order."""
+        q = self._vector(char_ngrams(text))
+        return [100.0 * sum(w * vec.get(g, 0.0) for g, w in q.items()) for vec in self.vectors]
+
+
+def tfidf_reference(flows: list[Flow]) -> Reference:
+    """Character n-gram (3-5, within words) TF-IDF cosine against every pattern of ``flows``."""
+    patterns = [p for f in flows for p in flow_patterns(f) if p.node != ELSEWHERE]
+    model = CharTfidf([p.text for p in patterns])
+
+    def best(text: str) -> tuple[float, str]:
+        scores = model.scores(text)
+        if not scores:
+            return 0.0, ""
+        i = max(range(len(scores)), key=scores.__getitem__)
+        return scores[i], patterns[i].node
+
+    return best
+
+
+def _reference_right(best: list[tuple[float, str, str | None]], threshold: float) -> int:
+    return sum(
+        (score < threshold) if expect is None else (score >= threshold and node == expect)
+        for score, node, expect in best
+    )
+
+
+def reference_figures(
+    reference: Reference, by_split: dict[str, list[EvalItem]], tune: list[EvalItem]
+) -> tuple[float, dict[str, Figures]]:
+    """A reference's threshold (the best strict accuracy on ``tune``) and its figures on each split."""
+    tuned = [(*reference(i.text), i.expect) for i in tune]
+    threshold = float(max(range(0, 101), key=lambda t: (_reference_right(tuned, t), -t)))
+    out: dict[str, Figures] = {}
+    for split, items in by_split.items():
+        right = _reference_right([(*reference(i.text), i.expect) for i in items], threshold)
+        out[split] = Figures(len(items), right, right)
+    return threshold, out

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, normalize
+from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, Vocabulary, normalize
 
 PatternKind = Literal["error", "title", "text"]
 
@@ -88,6 +88,10 @@ class Hit:
     pattern: Pattern
     words: tuple[str, ...]
     """The pattern's words (stems) found in the message."""
+    coverage: float = 0.0
+    """How much of the pattern the message contains (0-1, by weight; a weaker kind of pattern never reaches 1)."""
+    weight: float = 0.0
+    """The pattern's weight (the sum of its words' weights, divided by its kind's factor)."""
 
 
 @dataclass(frozen=True)
@@ -100,18 +104,22 @@ class QueryTerms:
     """W(q): the message's total weight, unknown words included."""
     corrections: dict[str, str]
     """Typo corrections made: the word as typed -> the known word it was read as."""
+    readings: tuple[tuple[str, str], ...] = ()
+    """The vocabulary's readings made: (the words as written, the phrase they were read as)."""
 
 
 class PatternIndex:
     """Patterns of one or many flows, ready to score messages against."""
 
-    def __init__(self, patterns: Iterable[Pattern]) -> None:
+    def __init__(self, patterns: Iterable[Pattern], vocabulary: Vocabulary | None = None) -> None:
+        self.vocabulary = vocabulary or Vocabulary()
+        """Synonyms read as one phrase in patterns and messages alike."""
         self.patterns: list[Pattern] = []
         self._tokens: list[frozenset[str]] = []
         seen: set[tuple[tuple[str, str], frozenset[str]]] = set()
         surfaces: dict[str, str] = {}
         for pattern in patterns:
-            norm = normalize(pattern.text)
+            norm = self.words_of(pattern.text)
             # Placeholders are parameters, not words: an example GUID in a pattern must not attract every GUID.
             tokens = frozenset(norm.tokens) - PLACEHOLDERS
             if not tokens or (pattern.key, tokens) in seen:
@@ -160,10 +168,19 @@ class PatternIndex:
             if len(surface) >= MIN_TYPO_LEN and surface not in PLACEHOLDERS:
                 self._by_length.setdefault(len(surface), []).append(surface)
         self._surfaces = surfaces
+        vocab: dict[tuple[str, str], set[str]] = {}
+        for pattern, tokens in zip(self.patterns, self._tokens, strict=True):
+            vocab.setdefault(pattern.key, set()).update(tokens)
+        self.cause_words: dict[tuple[str, str], frozenset[str]] = {k: frozenset(v) for k, v in vocab.items()}
+        """Every word of each cause's patterns: a message's other known words belong to other causes."""
         self._typos: dict[str, tuple[str, float] | None] = {}
 
     def __len__(self) -> int:
         return len(self.patterns)
+
+    def words_of(self, text: str) -> Normalized:
+        """A text normalised as the index reads it (its vocabulary applied)."""
+        return self.vocabulary.apply(normalize(text))[0] if self.vocabulary else normalize(text)
 
     # --- the message side ------------------------------------------------------------
 
@@ -189,6 +206,7 @@ class PatternIndex:
 
     def terms(self, norm: Normalized) -> QueryTerms:
         """Weigh a normalised message's words against the index's vocabulary."""
+        norm, readings = self.vocabulary.apply(norm)
         weights: dict[str, float] = {}
         corrections: dict[str, str] = {}
         total = 0.0
@@ -209,7 +227,7 @@ class PatternIndex:
                 total += self.idf[stem]
             else:
                 total += UNKNOWN_WEIGHT
-        return QueryTerms(weights, total, corrections)
+        return QueryTerms(weights, total, corrections, tuple(readings))
 
     # --- scoring ----------------------------------------------------------------------
 
@@ -221,6 +239,7 @@ class PatternIndex:
         limit: int = 4,
         keys: set[tuple[str, str]] | None = None,
         strategy: Literal["auto", "accumulate", "bitset"] = "auto",
+        terms: QueryTerms | None = None,
     ) -> list[Hit]:
         """The ``limit`` best causes scoring at least ``floor``, each with its best pattern, best first.
 
@@ -232,9 +251,11 @@ class PatternIndex:
             strategy: how to find them (the results are the same): ``accumulate`` walks postings lists,
                 ``bitset`` intersects bit sets of patterns (faster when the message's words are common);
                 ``auto`` picks by the work each would do.
+            terms: the message's :meth:`terms`, when the caller has them already.
         """
-        norm = normalize(text) if isinstance(text, str) else text
-        q = self.terms(norm)
+        if terms is None:
+            terms = self.terms(normalize(text) if isinstance(text, str) else text)
+        q = terms
         if q.total <= 0 or not q.weights or limit <= 0:
             return []
         order = sorted(q.weights, key=lambda t: (-q.weights[t], t))
@@ -443,7 +464,9 @@ class PatternIndex:
             best.values(),
             key=lambda si: (-si[0], self.patterns[si[1]].flow, self.patterns[si[1]].node),
         )[:limit]
-        return [
-            Hit(min(s, 100.0), self.patterns[i], tuple(sorted(t for t in self._tokens[i] if t in q.weights)))
-            for s, i in ranked
-        ]
+        out = []
+        for s, i in ranked:
+            shared = tuple(sorted(t for t in self._tokens[i] if t in q.weights))
+            coverage = sum(q.weights[t] for t in shared) / self._weight[i]
+            out.append(Hit(min(s, 100.0), self.patterns[i], shared, min(coverage, 1.0), self._weight[i]))
+        return out

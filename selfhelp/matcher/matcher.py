@@ -20,20 +20,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selfhelp.flow.models import Flow
-from selfhelp.matcher.index import Hit, Pattern, PatternIndex
-from selfhelp.matcher.normalize import normalize
+from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
+from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
-#: ``selfhelp match --evaluate`` on the tune half of evals/cpor-match.yaml: the best plateau is 44-48.
-MATCH_THRESHOLD = 46.0
-#: Score at or above which a cause is offered as "did you mean" (best plateau 32-40).
+#: ``selfhelp match --evaluate`` on the tune split of evals/cpor-match.yaml (the middle of the plateau of
+#: the best strict plus one-click count; see docs/matching.md).
+MATCH_THRESHOLD = 43.0
+#: Score at or above which a cause is offered as "did you mean" (same calibration).
 CANDIDATE_THRESHOLD = 36.0
 #: A confident match must lead the runner-up by this many points; closer than that it's a "did you mean".
-MATCH_MARGIN = 8.0
+MATCH_MARGIN = 6.0
 #: Causes within this many points of the best are offered together when the verdict is ambiguous.
 AMBIGUOUS_WINDOW = 15.0
 #: At most this many causes are offered when ambiguous.
@@ -42,6 +43,18 @@ MAX_CANDIDATES = 3
 FLOOR = 20.0
 #: Index sentences of the causes' explanations as (weaker) patterns too.
 USE_TEXT = True
+#: A message word the index knows but a candidate cause never uses weighs at least this much against it
+#: (an unknown word weighs :data:`selfhelp.matcher.index.UNKNOWN_WEIGHT`): another cause's words count against.
+FOREIGN_WEIGHT = 3.0
+#: A message that contains all of a pattern scores this much for it, whatever surrounds it (less in
+#: proportion when it contains less, down to :data:`MIN_COVERAGE`).
+CONTAINED_SCORE = 64.0
+#: Below this share of a pattern's weight, containment adds nothing.
+MIN_COVERAGE = 0.85
+#: Patterns lighter than this (one or two common words) are too generic for containment to count.
+MIN_CONTAINED_WEIGHT = 3.0
+#: The node id of a flow's ``matching.elsewhere`` phrases: problems the flow does not handle.
+ELSEWHERE = "(elsewhere)"
 
 
 @dataclass(frozen=True)
@@ -97,12 +110,82 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
             patterns.append(Pattern(flow.id, nid, title, cause.title, "title"))
         if use_text and cause.text:
             patterns += [Pattern(flow.id, nid, title, s, "text") for s in text_sentences(cause.text)]
+    patterns += [Pattern(flow.id, ELSEWHERE, "elsewhere", e, "error") for e in flow.matching.elsewhere]
     return patterns
 
 
-def shared_words(hit: Hit) -> list[str]:
-    """The pattern's words (as written in it) that the message shares, to show why it matched."""
-    norm = normalize(hit.pattern.text)
+#: Where a line is cut into parts that may each carry the match: sentence ends, " - ", " | ", ": ", quotes.
+_PART = re.compile(r"(?<=[.!?;])\s+|\s+[-|]\s+|:\s+|[\"{}\[\]()]")
+#: At most this many parts of a paste are searched (the whole paste always is).
+MAX_PARTS = 24
+
+
+def paste_parts(text: str) -> list[str]:
+    """The paste without its noise, then each line and each sentence-like part of a line, without repeats.
+
+    The best part's score is the paste's score for a cause: one line of a long paste, or the
+    banner inside a chatty sentence, carries the match whatever surrounds it.
+    """
+    clean = strip_noise(text)
+    parts = [clean]
+    lines = [ln.strip() for ln in clean.splitlines() if ln.strip()]
+    pieces = [p.strip() for ln in lines for p in _PART.split(ln)]
+    for part in [*(lines if len(lines) > 1 else []), *pieces]:
+        if part and part not in parts and len(part.split()) >= 1:
+            parts.append(part)
+    return parts[: MAX_PARTS + 1]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A paste's best hits, with what the explanation needs."""
+
+    hits: list[Hit]
+    """Each cause's best hit over the paste's parts, best first."""
+    whole: Normalized
+    """The paste without its noise, normalised (its masked values are the parameters)."""
+    readings: tuple[tuple[str, str], ...]
+    """The flow vocabulary's readings made in the paste: (as written, read as)."""
+
+
+def best_hits(index: PatternIndex, text: str, keys: set[tuple[str, str]] | None) -> Scored:
+    """Each cause's best hit over the parts of a paste (see :func:`paste_parts`), best first."""
+    parts = paste_parts(text)
+    whole = normalize(parts[0])
+    readings = index.terms(whole).readings
+    best: dict[tuple[str, str], Hit] = {}
+    for part in parts:
+        q = index.terms(normalize(part))
+        for hit in index.search("", floor=FLOOR, keys=keys, limit=8, terms=q):
+            hit = discriminate(index, q, hit)
+            old = best.get(hit.pattern.key)
+            if hit.score >= FLOOR and (old is None or hit.score > old.score):
+                best[hit.pattern.key] = hit
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.pattern.flow, h.pattern.node))
+    return Scored(hits, whole, readings)
+
+
+def discriminate(index: PatternIndex, q: QueryTerms, hit: Hit) -> Hit:
+    """The hit rescored with the message's words of other causes weighing :data:`FOREIGN_WEIGHT` each.
+
+    The index's score counts such a word by its own (often small) weight in the message's total;
+    here it counts at least as much as an unknown word, so words that belong to another cause
+    pull a candidate down. The score only drops, so the index's candidates are still the right ones.
+    """
+    own = index.cause_words[hit.pattern.key]
+    extra = sum(FOREIGN_WEIGHT - w for t, w in q.weights.items() if t not in own and w < FOREIGN_WEIGHT)
+    score = hit.score
+    if extra > 0 and hit.score > 0:
+        shared = sum(q.weights[t] for t in hit.words)
+        score = 100.0 * shared / (100.0 * shared / hit.score + (1 - ALPHA) * extra)
+    if hit.coverage >= MIN_COVERAGE and hit.weight >= MIN_CONTAINED_WEIGHT:
+        score = max(score, CONTAINED_SCORE * hit.coverage)
+    return replace(hit, score=score) if score != hit.score else hit
+
+
+def shared_words(hit: Hit, index: PatternIndex | None = None) -> list[str]:
+    """The pattern's words (as written in it, or as the vocabulary reads them) the message shares: why it matched."""
+    norm = index.words_of(hit.pattern.text) if index is not None else normalize(hit.pattern.text)
     wanted = set(hit.words)
     seen: set[str] = set()
     out = []
@@ -115,13 +198,25 @@ def shared_words(hit: Hit) -> list[str]:
 
 def decide(hits: list[Hit], thresholds: Thresholds) -> tuple[Verdict, list[Hit]]:
     """The verdict on scored causes (best first) and the causes to show with it."""
+    real = [h for h in hits if h.pattern.node != ELSEWHERE]
+    if real:
+        # A flow's `elsewhere:` phrases say "not handled here": they speak against that flow's causes
+        # only. Across a catalog, another flow's cause that owns the message must not lose to them.
+        lead = real[0].pattern.flow
+        hits = [h for h in hits if h.pattern.node != ELSEWHERE or h.pattern.flow == lead]
     if not hits or hits[0].score < thresholds.candidate:
         return "none", []
+    if hits[0].pattern.node == ELSEWHERE:
+        return "none", []  # closest to a problem the flow says it does not handle
     top = hits[0]
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     if top.score >= thresholds.match and top.score - runner_up >= thresholds.margin:
         return "match", [top]
-    close = [h for h in hits if h.score >= thresholds.candidate and top.score - h.score <= thresholds.window]
+    close = [
+        h
+        for h in hits
+        if h.score >= thresholds.candidate and top.score - h.score <= thresholds.window and h.pattern.node != ELSEWHERE
+    ]
     return "ambiguous", close[:MAX_CANDIDATES]
 
 
@@ -142,7 +237,10 @@ class FuzzyMatcher:
         # id() values can be reused once a flow is gone: the cache keeps the flows and checks identity.
         if cached is not None and all(a is b for a, b in zip(cached[0], group, strict=True)):
             return cached[1]
-        index = PatternIndex(p for f in group for p in flow_patterns(f, use_text=self.use_text))
+        vocabulary = Vocabulary()
+        for flow in reversed(group):  # the first flow's reading of a variant wins
+            vocabulary = Vocabulary(flow.matching.vocabulary).merged(vocabulary)
+        index = PatternIndex((p for f in group for p in flow_patterns(f, use_text=self.use_text)), vocabulary)
         if len(self._cache) >= self.cache_size:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = (group, index)
@@ -150,7 +248,8 @@ class FuzzyMatcher:
 
     def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
         """Match ``text`` against the causes of one flow (only ``candidates`` when given)."""
-        keys = {(flow.id, c) for c in candidates} if candidates is not None else None
+        # The flow's elsewhere phrases stay in play: a near miss is one whatever causes are asked about.
+        keys = {(flow.id, c) for c in [*candidates, ELSEWHERE]} if candidates is not None else None
         return self._match([flow], text, keys)
 
     def match_flows(self, flows: Iterable[Flow], text: str) -> MatchResult:
@@ -160,14 +259,15 @@ class FuzzyMatcher:
     def hits(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None = None) -> list[Hit]:
         """Every cause scoring at least :data:`FLOOR`, best first (for calibration and explanations)."""
         query, _ = truncate(text)
-        return self.index(flows).search(normalize(query), floor=FLOOR, keys=keys)
+        return best_hits(self.index(flows), query, keys).hits
 
     def _match(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None) -> MatchResult:
         query, notice = truncate(text)
-        norm = normalize(query)
         if not flows:
-            return MatchResult(query=query, verdict="none", notice=notice, params=norm.params)
-        hits = self.index(flows).search(norm, floor=FLOOR, keys=keys)
+            return MatchResult(query=query, verdict="none", notice=notice, params=normalize(query).params)
+        index = self.index(flows)
+        scored = best_hits(index, query, keys)
+        hits, norm = scored.hits, scored.whole
         # Across flows, the flow of the best cause decides the thresholds.
         by_id = {f.id: f for f in flows}
         lead = by_id[hits[0].pattern.flow] if hits else flows[0]
@@ -180,11 +280,18 @@ class FuzzyMatcher:
                 score=round(h.score, 1),
                 pattern=h.pattern.text,
                 params=norm.params,
-                words=shared_words(h),
+                words=shared_words(h, index),
             )
             for h in shown
         ]
-        return MatchResult(query=query, verdict=verdict, matches=matches, notice=notice, params=norm.params)
+        return MatchResult(
+            query=query,
+            verdict=verdict,
+            matches=matches,
+            notice=notice,
+            params=norm.params,
+            readings=[f"{written} = {phrase}" for written, phrase in scored.readings],
+        )
 
 
 _default: FuzzyMatcher | None = None

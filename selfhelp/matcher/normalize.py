@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from selfhelp.base.text import remove_unsafe
@@ -228,9 +229,56 @@ def words(masked: str) -> list[str]:
     return out
 
 
+#: An identifier written as one word: CamelCase ("TenantSubdomainMismatch"), each part two letters or more.
+_CAMEL = re.compile(r"\b(?:[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+|[a-z]{2,}){2,}\b|\b[A-Z][a-z]+(?:[A-Z]{2,})\b")
+_CAMEL_HINT = re.compile(r"[a-z][A-Z]")
+_CAMEL_PART = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b)|[A-Z]?[a-z]+")
+
+
+def split_identifiers(text: str) -> str:
+    """CamelCase identifiers as words: "SubscriptionAlreadyClaimed" -> "Subscription Already Claimed".
+
+    UPPER_SNAKE and kebab codes need nothing here: underscores already separate words. A word
+    with a one-letter part ("PoE", "iPhone") is left alone, so abbreviations keep their meaning.
+    """
+    if _CAMEL_HINT.search(text) is None:
+        return text
+    return _CAMEL.sub(lambda m: " ".join(_CAMEL_PART.findall(m.group(0))), text)
+
+
+#: Lines that carry no message: HTTP request and status lines, mail and HTTP headers, ids and times.
+_NOISE_LINE = re.compile(
+    r"^\s*(?:"
+    r"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(?:https?://|/)\S*(?:\s+HTTP/[\d.]+)?"
+    r"|HTTP/[\d.]+\s+\d{3}\b.*"
+    r"|(?:from|sent|to|cc|bcc|date|time|server|host|content-[\w-]+|user-agent|x-[\w-]+|timestamp)\s*[:=].*"
+    r"|[\w -]*\bid\s*[:=]\s*\S+"
+    r"|[-=_*#~]{3,}"
+    r")\s*$",
+    re.I,
+)
+#: Inside a line: log timestamps and levels, "Subject:"/"RE:" prefixes, "correlation id: <value>" pairs.
+_NOISE_PART = re.compile(
+    r"^\s*\[?\d{4}-\d\d-\d\d[t ][\d:.,]+z?\]?"
+    r"|\[?\b(?:INFO|WARN|WARNING|ERROR|ERR|DEBUG|TRACE|FATAL|CRITICAL)\b\]?(?=\s)"
+    r"|^\s*(?:(?:subject|re|fw|fwd|aw|tr)\s*:\s*)+"
+    r"|\b(?:correlation|request|activity|tracking|trace|session|operation|client)[\s_-]*id\b\s*[:=#]?\s*\S*",
+    re.I,
+)
+
+
+def strip_noise(text: str) -> str:
+    """A paste without its log and header noise (see :data:`_NOISE_LINE` and :data:`_NOISE_PART`).
+
+    Lines are kept (spaces within each joined, empty ones dropped): a line may carry the match on its own.
+    """
+    kept = [" ".join(_NOISE_PART.sub(" ", line).split()) for line in text.splitlines() if not _NOISE_LINE.match(line)]
+    return "\n".join(line for line in kept if line)
+
+
 def normalize(text: str) -> Normalized:
     """Normalise, mask and split ``text`` (see the module's docstring)."""
-    cleaned = normal_text(text)
+    cleaned = normal_text(split_identifiers(text))
     # Masking before case folding keeps the values as pasted (an ID's case may matter to support).
     masked, params = mask(cleaned)
     masked = masked.casefold()
@@ -242,3 +290,61 @@ def normalize(text: str) -> Normalized:
         surfaces=tuple(kept),
         params=params,
     )
+
+
+class Vocabulary:
+    """A flow's synonyms: every variant is read as its phrase, in patterns and messages alike.
+
+    Works on normalised words, so "PoE", "POE" and "PoEs" are one variant, and a variant of
+    several words ("Cloud Solution Provider") is replaced where those words appear in a row.
+    """
+
+    def __init__(self, entries: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._map: dict[tuple[str, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        for phrase, variants in (entries or {}).items():
+            canon = normalize(phrase)
+            for variant in variants:
+                tokens = tuple(t for t in normalize(variant).tokens if t not in PLACEHOLDERS)
+                # The first flow to define a variant keeps it (matching across flows merges vocabularies).
+                if tokens and tokens != canon.tokens and tokens not in self._map:
+                    self._map[tokens] = (phrase, canon.tokens, canon.surfaces)
+        self._longest = max((len(k) for k in self._map), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self._map)
+
+    def merged(self, other: Vocabulary) -> Vocabulary:
+        """Both vocabularies; where they disagree on a variant, this one wins."""
+        out = Vocabulary()
+        out._map = {**other._map, **self._map}
+        out._longest = max(self._longest, other._longest)
+        return out
+
+    def apply(self, norm: Normalized) -> tuple[Normalized, list[tuple[str, str]]]:
+        """``norm`` with every variant read as its phrase, and the readings made: (words as written, phrase)."""
+        if not self._map:
+            return norm, []
+        tokens, surfaces = norm.tokens, norm.surfaces
+        out_t: list[str] = []
+        out_s: list[str] = []
+        readings: list[tuple[str, str]] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                found = self._map.get(tokens[i : i + n])
+                if found is not None:
+                    phrase, canon_t, canon_s = found
+                    out_t += canon_t
+                    out_s += canon_s
+                    written = " ".join(surfaces[i : i + n])
+                    if (written, phrase) not in readings:
+                        readings.append((written, phrase))
+                    i += n
+                    break
+            else:
+                out_t.append(tokens[i])
+                out_s.append(surfaces[i])
+                i += 1
+        if not readings:
+            return norm, []
+        return replace(norm, tokens=tuple(out_t), surfaces=tuple(out_s)), readings

@@ -58,6 +58,8 @@ class MatchResult(BaseModel):
     """Something the user should know, such as that a long paste was cut."""
     params: dict[str, list[str]] = {}
     """Variable parts found in the message (GUIDs, domains, ...), by kind, whatever the verdict."""
+    readings: list[str] = []
+    """Words of the message the flow's vocabulary read as another phrase ("PoE = proof of execution")."""
 
 
 class Matcher(Protocol):
