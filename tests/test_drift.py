@@ -208,6 +208,21 @@ SHARED_ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "articles"
 
 #: The blocks the shipped catalog flows cite, written out by hand: node -> (block, the block's first words).
 CITED_BLOCKS: dict[str, dict[str, tuple[int, str]]] = {
+    "cpor-customer-association": {
+        "sub-product-on-tenant": (3, "The product selected doesn"),
+        "product-not-on-tenant": (3, "The product selected doesn"),
+        "sub-is-dynamics": (4, "The subscription provided is not for Dynamics"),
+        "subscription-not-dynamics": (4, "The subscription provided is not for Dynamics"),
+        "sub-is-csp": (5, "The subscription provided is for CSP"),
+        "subscription-is-csp": (5, "The subscription provided is for CSP"),
+        "sub-provisioned": (6, "The customer has not yet activated/provisioned"),
+        "products-not-provisioned": (6, "The customer has not yet activated/provisioned"),
+        "sub-already-claimed": (7, "The subscription has already been claimed"),
+        "subscription-already-claimed": (7, "The subscription has already been claimed"),
+        "identifier-not-subscription-id": (8, "The identifier provided is not a subscription ID"),
+        "review-overdue": (5, "Your CPOR association claim will still be undergo"),
+        "wait-competing-claim": (5, "Your CPOR association claim will still be undergo"),
+    },
     "cpor-claim-status": {
         "claim-status": (1, "You may check the status"),
         "partner-action-required": (3, "**Partner Action Required** - Microsoft has reviewed"),
