@@ -354,3 +354,26 @@ def test_worker_processes_count_what_one_process_counts(folders, flow, monkeypat
     assert (shared.sessions, shared.finished, shared.unmatched_total) == (10, 7, 3)
     assert shared.files.skipped == {"damaged": 2, "foreign": 1, "future_format": 1, "unreadable": 1}
     assert shared.model_dump(exclude={"files"}) == alone.model_dump(exclude={"files"})
+
+
+def test_sessions_with_a_check_or_a_route_are_read_not_skipped() -> None:
+    from selfhelp.checks import given as check_gave
+
+    shipped = load_catalog(flow_sources()).flows
+    cpor, status = shipped["cpor-customer-association"].flow, shipped["cpor-claim-status"].flow
+    checked = Session(cpor, presets={"tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "customer_domain": "contoso"})
+    assert checked.jump("check-tenant-domain").ok
+    request = checked.check_request()
+    assert request is not None and checked.apply_check(check_gave(request, "mismatch")).ok
+    routed = Session(cpor, catalog=[cpor, status])
+    assert routed.choose_label("I have an error message to paste").ok
+    reply = routed.submit("Rejected - Insufficient Proof of Execution")
+    assert reply.route is not None
+    arrived = routed.follow(reply.route)
+    kinds = {v.answer.kind for s in (checked, arrived) for v in s.history if v.answer}
+    assert {"check", "route"} <= kinds
+    check_record = record_from_data(json.loads(checked.to_json()))
+    route_record = record_from_data(json.loads(arrived.to_json()))
+    assert check_record.nodes[-1] == "tenant-domain-mismatch"
+    assert route_record.nodes[-1] == "rejected-insufficient-poe"
+    assert [(p.text, p.fate) for p in route_record.pastes] == [("Rejected - Insufficient Proof of Execution", "match")]

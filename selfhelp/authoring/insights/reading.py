@@ -16,15 +16,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from selfhelp.authoring.insights.model import RESULTS
-from selfhelp.session.engine import SESSION_FORMAT, SKIP_MATCH_LABEL
+from selfhelp.session.engine import SESSION_FORMAT, SKIP_MATCH_LABEL, Answer
 from selfhelp.session.store import SESSIONS_DIR, SUFFIX, CorruptSession, json_object
 
 #: A session file is a few kilobytes (a paste is cut at 4,000 characters); anything this big is not one.
 MAX_FILE_BYTES = 1_000_000
-_ANSWER_KINDS = frozenset({"choice", "text", "match", "jump"})
+#: The kinds of answer a session may hold: the engine's own list, so a new kind is never a "damaged" file.
+_ANSWER_KINDS = frozenset(get_args(Answer.model_fields["kind"].annotation))
 _VERDICTS = frozenset({"match", "ambiguous", "none"})
 
 
@@ -245,7 +246,9 @@ def _arrival(record: SessionRecord, answer: dict[str, Any], i: int) -> str:
         raise Skip("damaged", f"history.{i}: an answer without goto")
     if kind == "jump":
         return "jump"
-    if kind != "match":
+    if kind == "route" and answer.get("match") is None:
+        return "questions"  # sent here by a redirect outcome: no paste to count
+    if kind not in ("match", "route"):  # a route carries the paste that chose this flow, like a match
         if kind == "choice" and answer.get("text") == SKIP_MATCH_LABEL:
             record.skipped_paste += 1
         return "questions"
