@@ -689,10 +689,11 @@ class ConversationScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search the nodes and error patterns of every flow, and go to the one picked."""
-        from selfhelp.tui.agent import SearchHit
+        from selfhelp.tui.agent import SearchHit, route_to
         from selfhelp.tui.screens.modals import SearchScreen
 
-        screen = SearchScreen(self.selfhelp.catalog)
+        catalog = self.selfhelp.catalog
+        screen = SearchScreen(catalog)
 
         def picked(hit: SearchHit | None) -> None:
             if hit is None:
@@ -700,19 +701,24 @@ class ConversationScreen(Screen[None]):
             if hit.flow_id == self.session.flow.id:
                 # A cause found from a pasted error: the error goes with it, so the flow does not ask for it again.
                 self._jump(hit.node_id, error=screen.searched.strip() if hit.from_error else None)
+                return
+            route = route_to(catalog, hit, screen.searched) if hit.from_error else None
+            if route is not None:  # the error goes along, as when a paste is routed to the flow it belongs to
+                self.selfhelp.follow(self.session, route)
             else:
                 self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
 
         self.app.push_screen(screen, picked)
 
     def _jump(self, node_id: str, *, error: str | None = None) -> None:
-        from selfhelp.tui.agent import jump
+        from selfhelp.tui.agent import error_store, jump
 
         assert self.session is not None
         if node_id == self.session.current.node and not error:
             self._show_step()
             return
-        if not jump(self.session, node_id, store="error_message" if error else None, value=error):
+        store = error_store(self.session.flow, node_id) if error else None
+        if not jump(self.session, node_id, store=store, value=error):
             self.notify(f"This flow has no step {node_id!r}.", severity="error", markup=False)
             return
         self._add_answer(self.session.history[-2].answer.text, who="Agent")  # type: ignore[union-attr]
