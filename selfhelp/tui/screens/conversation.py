@@ -132,6 +132,10 @@ class ConversationScreen(Screen[None]):
         self._saved_summary: SavedSummary | None = None
         """The files this run's case summary was saved to: saving again updates them, a new run never does."""
         self._note_draft = ""
+        self._drafts: dict[str, str] = {}
+        """Text typed in a step's answer box and left unsent by going back, by step id: offered there again."""
+        self._offered = ""
+        """What the step offers in its answer box (an earlier answer, a default, a prefill): never a draft."""
         self._choice_rows = MAX_CHOICE_ROWS
         self._fitted_size: Size | None = None
         """The terminal size the choices were last fitted to."""
@@ -337,7 +341,9 @@ class ConversationScreen(Screen[None]):
         choices.show_choices(labels, earlier=view.previous_answer if spec is None else None)
         focus: Widget = choices
         if spec is not None:
-            earlier = view.previous_answer or spec.default or ""
+            self._offered = view.previous_answer or spec.default or ""
+            draft = self._drafts.pop(view.node_id, None)
+            earlier = draft or self._offered
             if spec.multiline:
                 paste.load_text(earlier)
                 paste.move_cursor(paste.document.end)
@@ -350,10 +356,12 @@ class ConversationScreen(Screen[None]):
                 focus = text_input
                 expects = ", ".join(spec.expects)
                 hint_parts.append("Type your answer and press Enter" + (f" ({expects})." if expects else "."))
-                if spec.prefilled and view.previous_answer is None:
+                if spec.prefilled and view.previous_answer is None and draft is None:
                     hint_parts.append("Filled in from your pasted message: check it before you send it.")
                 if not spec.required:
                     hint_parts.append("Optional: leave it empty and press Enter to skip.")
+            if draft is not None:
+                hint_parts.append("Your unsent text is back.")
             if labels:
                 hint_parts.append("Tab: choices.")
         elif view.outcome is not None:
@@ -571,9 +579,15 @@ class ConversationScreen(Screen[None]):
     def action_back(self) -> None:
         """Undo the last answer: the previous step comes back with that answer offered again."""
         had_pending = self.session.current.pending is not None
+        left = self.session.current.node
+        # Read before going back: the box is set up for the step shown next. A pending "did you mean" holds a
+        # message already sent, so the box then holds no draft.
+        draft = None if had_pending else self._unsent()
         if not self.session.back():
             self.notify("This is the first step: there is nothing to go back to.", markup=False)
             return
+        if draft:
+            self._drafts[left] = draft
         if self._answer_messages:
             self._answer_messages.pop().add_class("-undone")
         view = self.session.step()
@@ -583,8 +597,22 @@ class ConversationScreen(Screen[None]):
             what = f"Went back: your answer “{view.previous_answer}” is undone."
         else:
             what = "Went back one step."
+        if draft:
+            what += " Your unsent text is kept for when you come back."
         self._say(NoticeMessage("↩", what))
         self._show_step()
+
+    def _unsent(self) -> str | None:
+        """The text in the answer box the user typed and did not send (``None`` when it is what was offered)."""
+        text_input = self.query_one("#answer-input", Input)
+        paste = self.query_one("#paste", PasteArea)
+        if text_input.display:
+            text = text_input.value
+        elif paste.display:
+            text = paste.text
+        else:
+            return None
+        return text if text.strip() and text != self._offered else None
 
     def action_restart(self) -> None:
         """Start the flow again from its first question (notes are kept)."""
