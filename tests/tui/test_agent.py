@@ -8,9 +8,9 @@ from textual.widgets.tree import TreeNode
 
 from selfhelp.flow.validate import check_bytes
 from selfhelp.session.handoff import build_summary
-from selfhelp.tui.agent import search
+from selfhelp.tui.agent import error_store, search
 from selfhelp.tui.widgets.flow_tree import FlowTree
-from tests.tui.conftest import CPOR, at, conversation, pick, screen_text, settle_until
+from tests.tui.conftest import CPOR, at, conversation, pick, screen_text, settle_until, type_answer
 
 
 def walk(node: TreeNode[str]) -> Iterator[TreeNode[str]]:
@@ -72,6 +72,34 @@ async def test_search_routes_a_pasted_error_and_notes_reach_the_summary(make_app
         assert session.state.notes == ["Called the partner [b]twice[/b]"]
         assert "Called the partner [b]twice[/b]" in build_summary(session).to_text()
         assert "✎ Note: Called the partner [b]twice[/b]" in screen_text(app)
+
+
+PASTED_REJECTION = "Rejected - Insufficient Proof of Execution on claim 4711"
+
+
+async def test_a_search_hit_in_another_flow_carries_the_pasted_error_to_the_support_form(make_app) -> None:
+    app = make_app(flow_id=CPOR, agent=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        app.screen.query_one("Input").value = PASTED_REJECTION
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = conversation(app)
+        assert (screen.session.flow.id, at(app)) == ("cpor-claim-status", "rejected-insufficient-poe")
+        assert screen.agent  # still the agent's view in the flow opened
+        assert screen.session.values["error_message"] == PASTED_REJECTION
+        await pick(pilot, "I still need help")
+        assert at(app) == "ask-claim-id"
+        await type_answer(pilot, "4711")
+        # The description is what was pasted in the search: the flow goes on to the next field, not asking again.
+        assert at(app) == "ask-location-mpnid"
+        await type_answer(pilot, "1234567")
+        assert at(app) == "contact-support"
+        summary = build_summary(conversation(app).session).to_text()
+        assert PASTED_REJECTION in summary
+        assert "describe-problem" not in [v.node for v in conversation(app).session.path()]
 
 
 async def test_the_map_toggles_in_partner_mode(make_app) -> None:
@@ -160,3 +188,41 @@ async def test_search_runs_off_the_ui_thread_and_shows_only_the_last_query(make_
         assert screen.searched == "competing"
         assert [h.node_id for h in screen.hits] == ["competing-claim", "wait-competing-claim"]
         assert str(screen.query_one("#search-status").render()) == "2 found"
+
+
+def test_a_found_cause_keeps_the_paste_under_the_store_of_the_match_step_leading_to_it() -> None:
+    report = check_bytes(
+        b"""\
+id: stores
+title: Stores
+version: "1"
+start: first
+nodes:
+  first: {kind: match, title: First, candidates: [one], no_match: second}
+  second: {kind: match, title: Second, store: later_paste, candidates: [two], no_match: done}
+  one: {kind: cause, title: One, text: One., errors: [first failure], next: done}
+  two: {kind: cause, title: Two, text: Two., errors: [second failure], next: done}
+  lone: {kind: cause, title: Lone, text: Lone., errors: [lone failure], next: done}
+  done: {kind: outcome, title: Done, result: resolved}
+""",
+        "stores.yaml",
+    )
+    assert report.flow is not None
+    assert error_store(report.flow, "one") == "error_message"
+    assert error_store(report.flow, "two") == "later_paste"
+    # No match step leads to it: the flow's first paste step names the message all the same.
+    assert error_store(report.flow, "lone") == "error_message"
+    without = check_bytes(
+        b"""\
+id: none
+title: None
+version: "1"
+start: why
+nodes:
+  why: {kind: cause, title: Why, text: It failed., errors: [it failed], next: done}
+  done: {kind: outcome, title: Done, result: resolved}
+""",
+        "none.yaml",
+    )
+    assert without.flow is not None
+    assert error_store(without.flow, "why") is None

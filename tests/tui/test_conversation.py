@@ -9,7 +9,7 @@ from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 from selfhelp.tui.screens.modals import HelpScreen
-from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text, toasts
+from tests.tui.conftest import CPOR, GUID, at, conversation, paste, pick, screen_text, toasts
 
 
 class TwoCauses:
@@ -38,6 +38,65 @@ async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(m
         assert [m.answer for m in undone] == ["No, it looks different"]
         await pick(pilot, "I'm not sure")
         assert at(app) == "identifier-not-subscription-id"
+
+
+def notices(app) -> list[str]:
+    """The notices of the conversation (went back, started again, ...) as the user reads them, oldest first."""
+    return [str(message.render()) for message in conversation(app).query("NoticeMessage")]
+
+
+async def test_an_unsent_paste_is_kept_on_back_and_offered_again(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I have an error message to paste")
+        assert at(app) == "paste-error"
+        area = conversation(app).query_one("#paste")
+        area.focus()
+        area.insert("The subscription is not\nactive")  # typed, not sent
+        await pilot.press("escape")
+        await pilot.pause()
+        assert at(app) == "what-happening"
+        assert notices(app)[-1] == (
+            "↩ Went back: your answer “I have an error message to paste” is undone."
+            " Your unsent text is kept for when you come back."
+        )
+        await pick(pilot, "I have an error message to paste")
+        assert conversation(app).query_one("#paste").text == "The subscription is not\nactive"
+        assert "Your unsent text is back." in str(conversation(app).query_one("#hint").render())
+        # Back again without touching it: still a draft, still kept.
+        await pilot.press("escape")
+        await pilot.pause()
+        await pick(pilot, "I have an error message to paste")
+        assert conversation(app).query_one("#paste").text == "The subscription is not\nactive"
+
+
+async def test_an_unsent_typed_answer_is_kept_on_back_but_an_earlier_answer_is_not_a_draft(make_app) -> None:
+    app = make_app(flow_id=CPOR)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pick(pilot, "I get an error about the customer tenant ID")
+        await pick(pilot, "Check the tenant ID and subdomain for me")
+        assert at(app) == "ask-tenant-id"
+        conversation(app).query_one("#answer-input").value = "0f8fad5b-d9cb"  # half typed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert at(app) == "tenant-subdomain-mismatch"
+        assert notices(app)[-1] == (
+            "↩ Went back: your answer “Check the tenant ID and subdomain for me” is undone."
+            " Your unsent text is kept for when you come back."
+        )
+        await pick(pilot, "Check the tenant ID and subdomain for me")
+        box = conversation(app).query_one("#answer-input")
+        assert box.value == "0f8fad5b-d9cb"
+        # Sent, it is an answer: going back offers it as the earlier answer, and says nothing of a draft.
+        box.value = GUID
+        await pilot.press("enter")
+        await pilot.pause()
+        assert at(app) == "ask-customer-domain"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert at(app) == "ask-tenant-id"
+        assert conversation(app).query_one("#answer-input").value == GUID
+        assert notices(app)[-1] == "↩ Went back: your answer “0f8fad5b-d9cb-469f-a165-70867728950e” is undone."
 
 
 async def test_back_at_the_first_step_says_so(make_app) -> None:

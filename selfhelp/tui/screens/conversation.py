@@ -132,6 +132,10 @@ class ConversationScreen(Screen[None]):
         self._saved_summary: SavedSummary | None = None
         """The files this run's case summary was saved to: saving again updates them, a new run never does."""
         self._note_draft = ""
+        self._drafts: dict[str, str] = {}
+        """Text typed in a step's answer box and left unsent by going back, by step id: offered there again."""
+        self._offered = ""
+        """What the step offers in its answer box (an earlier answer, a default, a prefill): never a draft."""
         self._choice_rows = MAX_CHOICE_ROWS
         self._fitted_size: Size | None = None
         """The terminal size the choices were last fitted to."""
@@ -337,7 +341,9 @@ class ConversationScreen(Screen[None]):
         choices.show_choices(labels, earlier=view.previous_answer if spec is None else None)
         focus: Widget = choices
         if spec is not None:
-            earlier = view.previous_answer or spec.default or ""
+            self._offered = view.previous_answer or spec.default or ""
+            draft = self._drafts.pop(view.node_id, None)
+            earlier = draft or self._offered
             if spec.multiline:
                 paste.load_text(earlier)
                 paste.move_cursor(paste.document.end)
@@ -350,10 +356,12 @@ class ConversationScreen(Screen[None]):
                 focus = text_input
                 expects = ", ".join(spec.expects)
                 hint_parts.append("Type your answer and press Enter" + (f" ({expects})." if expects else "."))
-                if spec.prefilled and view.previous_answer is None:
+                if spec.prefilled and view.previous_answer is None and draft is None:
                     hint_parts.append("Filled in from your pasted message: check it before you send it.")
                 if not spec.required:
                     hint_parts.append("Optional: leave it empty and press Enter to skip.")
+            if draft is not None:
+                hint_parts.append("Your unsent text is back.")
             if labels:
                 hint_parts.append("Tab: choices.")
         elif view.outcome is not None:
@@ -571,9 +579,15 @@ class ConversationScreen(Screen[None]):
     def action_back(self) -> None:
         """Undo the last answer: the previous step comes back with that answer offered again."""
         had_pending = self.session.current.pending is not None
+        left = self.session.current.node
+        # Read before going back: the box is set up for the step shown next. A pending "did you mean" holds a
+        # message already sent, so the box then holds no draft.
+        draft = None if had_pending else self._unsent()
         if not self.session.back():
             self.notify("This is the first step: there is nothing to go back to.", markup=False)
             return
+        if draft:
+            self._drafts[left] = draft
         if self._answer_messages:
             self._answer_messages.pop().add_class("-undone")
         view = self.session.step()
@@ -583,8 +597,22 @@ class ConversationScreen(Screen[None]):
             what = f"Went back: your answer “{view.previous_answer}” is undone."
         else:
             what = "Went back one step."
+        if draft:
+            what += " Your unsent text is kept for when you come back."
         self._say(NoticeMessage("↩", what))
         self._show_step()
+
+    def _unsent(self) -> str | None:
+        """The text in the answer box the user typed and did not send (``None`` when it is what was offered)."""
+        text_input = self.query_one("#answer-input", Input)
+        paste = self.query_one("#paste", PasteArea)
+        if text_input.display:
+            text = text_input.value
+        elif paste.display:
+            text = paste.text
+        else:
+            return None
+        return text if text.strip() and text != self._offered else None
 
     def action_restart(self) -> None:
         """Start the flow again from its first question (notes are kept)."""
@@ -689,10 +717,11 @@ class ConversationScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Search the nodes and error patterns of every flow, and go to the one picked."""
-        from selfhelp.tui.agent import SearchHit
+        from selfhelp.tui.agent import SearchHit, route_to
         from selfhelp.tui.screens.modals import SearchScreen
 
-        screen = SearchScreen(self.selfhelp.catalog)
+        catalog = self.selfhelp.catalog
+        screen = SearchScreen(catalog)
 
         def picked(hit: SearchHit | None) -> None:
             if hit is None:
@@ -700,19 +729,24 @@ class ConversationScreen(Screen[None]):
             if hit.flow_id == self.session.flow.id:
                 # A cause found from a pasted error: the error goes with it, so the flow does not ask for it again.
                 self._jump(hit.node_id, error=screen.searched.strip() if hit.from_error else None)
+                return
+            route = route_to(catalog, hit, screen.searched) if hit.from_error else None
+            if route is not None:  # the error goes along, as when a paste is routed to the flow it belongs to
+                self.selfhelp.follow(self.session, route)
             else:
                 self.selfhelp.open_flow(hit.flow_id, jump_to=hit.node_id, agent=self.agent)
 
         self.app.push_screen(screen, picked)
 
     def _jump(self, node_id: str, *, error: str | None = None) -> None:
-        from selfhelp.tui.agent import jump
+        from selfhelp.tui.agent import error_store, jump
 
         assert self.session is not None
         if node_id == self.session.current.node and not error:
             self._show_step()
             return
-        if not jump(self.session, node_id, store="error_message" if error else None, value=error):
+        store = error_store(self.session.flow, node_id) if error else None
+        if not jump(self.session, node_id, store=store, value=error):
             self.notify(f"This flow has no step {node_id!r}.", severity="error", markup=False)
             return
         self._add_answer(self.session.history[-2].answer.text, who="Agent")  # type: ignore[union-attr]
