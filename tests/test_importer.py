@@ -241,6 +241,61 @@ def test_mutated_articles_draft_clean_or_fail_clearly(text: str) -> None:
     assert report.ok and not report.diagnostics, [d.format() for d in report.diagnostics]
 
 
+_LONG = "The claim was made in Partner Center but the customer has not accepted the invitation to their tenant yet"
+
+
+def _labels(data: dict, node_id: str) -> list[str]:
+    return [c["label"] for c in data["nodes"][node_id]["choices"]]
+
+
+def test_answers_of_one_question_stay_distinct_after_cutting_and_beside_the_fixed_ones() -> None:
+    # Issue #12: answers that read the same once cut, or that read like an answer the draft adds itself
+    # ("Something else", "None of these"), or like a counter ("Foo (2)"), drafted a question the validator refused.
+    text = "\n".join(
+        [
+            "# Long headings",
+            "## **Recommended Steps**",
+            f"**{_LONG}, so the association is pending**",
+            "Wait for the customer.",
+            f"**{_LONG}, so the association has expired**",
+            "Send the invitation again.",
+            "**Something else**",
+            "Ask the customer.",
+            "**Other causes**",
+            "It could be for several reasons:",
+            "* **Foo** first",
+            "* **foo** second",
+            "* **Foo (2)** third",
+            "* **None of these** fourth",
+        ]
+    )
+    data = _assert_clean_draft(text, "long.md")
+    cut = "The claim was made in Partner Center but the customer has not accepted the invitation to…"
+    assert _labels(data, data["start"]) == [
+        cut,
+        f"{cut} (2)",
+        "Something else (2)",
+        "Other causes",
+        "I have an error message to paste",  # the listed causes are error patterns
+        "Something else",
+    ]
+    other = next(c["goto"] for c in data["nodes"][data["start"]]["choices"] if c["label"] == "Other causes")
+    assert _labels(data, other) == ["Foo", "foo (3)", "Foo (2)", "None of these (2)", "None of these"]
+    notes = [n.format("long.md") for n in import_text(text, path_name="long.md").notes]
+    assert (
+        f"long.md:5: node 'start': the answer {cut!r} reads like another answer of the same question: "
+        f"offered as {cut + ' (2)'!r}; name the cases apart"
+    ) in notes
+    assert (
+        "long.md:12: node 'other-causes': the answer 'foo' reads like another answer of the same question: "
+        "offered as 'foo (3)'; name the cases apart"
+    ) in notes
+    assert (
+        "long.md:14: node 'other-causes': the answer 'None of these' reads like another answer of the same "
+        "question: offered as 'None of these (2)'; name the cases apart"
+    ) in notes
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400).map(lambda t: "## **Recommended Steps**\n" + t))
 def test_random_text_never_raises(text: str) -> None:

@@ -314,7 +314,7 @@ class _Builder:
         if not branches:
             start = self._section(self.intro, None, lead_title=self._title(), paste=True)
         else:
-            choices: list[tuple[str, str]] = []
+            choices: list[tuple[str, str, int]] = []
             if units:
                 # The steps before the first sub-heading are one more branch, named by the text that
                 # introduces them ("... for several reasons:"); their lead goes with them, not at the start.
@@ -328,7 +328,7 @@ class _Builder:
                         review=True,
                     )
                 )
-                choices.append((name, self._section(self.intro, None, lead_title=name)))
+                choices.append((name, self._section(self.intro, None, lead_title=name), units[0].line))
                 lead = []
             for name, section, next_step in branches:
                 target = self._section(section, next_step)
@@ -344,7 +344,7 @@ class _Builder:
                     )
                     name = label.text
                 if target:
-                    choices.append((name, target))
+                    choices.append((name, target, section.line))
             start = self._start(lead, choices) if len(choices) != 1 else choices[0][1]
         self._ends(documents)
         return start
@@ -365,22 +365,21 @@ class _Builder:
                     found.append((section.name, section, None))
         return found
 
-    def _start(self, lead: list[Block], choices: list[tuple[str, str]]) -> str:
+    def _start(self, lead: list[Block], choices: list[tuple[str, str, int]]) -> str:
         start = self.new_id("start")
-        for name, _ in choices:
+        for name, _, line in choices:
             if len(name) > LABEL_LIMIT:
-                section = self.article.section(name)
                 self.notes.append(
                     Note(
-                        section.line if section else 0,
+                        line,
                         f"the sub-heading {name!r} is cut to {LABEL_LIMIT} characters as an answer: check it",
                         review=True,
                     )
                 )
-        options = _unique_labels([(_shorten(name, LABEL_LIMIT), goto) for name, goto in choices])
-        if self.patterns:
-            options.append({"label": "I have an error message to paste", "goto": self._paste(start)})
-        options.append({"label": "Something else", "goto": self.fallback})
+        fixed = [("I have an error message to paste", self._paste(start))] if self.patterns else []
+        fixed.append(("Something else", self.fallback))
+        named = [(_shorten(name, LABEL_LIMIT), goto, line) for name, goto, line in choices]
+        options = self._distinct_labels(start, named, fixed)
         body = "\n\n".join(b.text for b in lead)
         text = body + ("\n\n" if body else "") + "**Which of these is your question about?**"
         cite = (self.intro, _intro_of(lead) or self.intro.heading())
@@ -436,11 +435,10 @@ class _Builder:
         if len(units) == 1 and parent is None:
             return self._unit(section, units[0], help_target, under_causes, prefix=lead)
         node_id = self.new_id(title)
-        options = [(self._label_of(u).text, self._unit(section, u, help_target, under_causes)) for u in units]
-        choices = _unique_labels(options)
-        if paste and self.patterns:
-            choices.append({"label": "I have an error message to paste", "goto": self._paste(node_id)})
-        choices.append({"label": "None of these", "goto": help_target})
+        options = [(self._label_of(u).text, self._unit(section, u, help_target, under_causes), u.line) for u in units]
+        fixed = [("I have an error message to paste", self._paste(node_id))] if paste and self.patterns else []
+        fixed.append(("None of these", help_target))
+        choices = self._distinct_labels(node_id, options, fixed)
         if parent is not None:
             body, cite = parent.own_text, (section, parent)
         else:
@@ -543,6 +541,37 @@ class _Builder:
             self.mapped(step, step.kind, node_id, kind)
             self.causes += 1
         return ids[0]
+
+    def _distinct_labels(
+        self, node_id: str, options: list[tuple[str, str, int]], fixed: list[tuple[str, str]]
+    ) -> list[dict[str, str]]:
+        """A question's choices: the article's answers (label, target, article line), then the ``fixed`` ones.
+
+        The validator refuses two answers of one question that read the same (ignoring case and outer
+        spaces), so an answer that repeats an earlier one, or one of the fixed answers ("None of these"),
+        gets the first free counter ("... (2)") that reads like no other answer of the question; the
+        report's notes say so, for an author to name the cases apart.
+        """
+        fixed_keys = {_label_key(label) for label, _ in fixed}
+        taken = fixed_keys | {_label_key(label) for label, _, _ in options}
+        used: set[str] = set()
+        out = []
+        for label, goto, line in options:
+            shown = label
+            if _label_key(label) in used or _label_key(label) in fixed_keys:
+                shown = _free_label(label, used | taken)
+            if shown != label:
+                self.notes.append(
+                    Note(
+                        line,
+                        f"node {node_id!r}: the answer {label!r} reads like another answer of the same "
+                        f"question: offered as {shown!r}; name the cases apart",
+                        review=True,
+                    )
+                )
+            used.add(_label_key(shown))
+            out.append({"label": shown, "goto": goto})
+        return out + [{"label": label, "goto": goto} for label, goto in fixed]
 
     def _label_of(self, block: Block, *, note: bool = True) -> _Label:
         label = _label(block)
@@ -696,15 +725,17 @@ def _split(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     return lead + notes, units
 
 
-def _unique_labels(options: list[tuple[str, str]]) -> list[dict[str, str]]:
-    seen: dict[str, int] = {}
-    out = []
-    for label, goto in options:
-        key = label.casefold()
-        seen[key] = seen.get(key, 0) + 1
-        shown = label if seen[key] == 1 else f"{label} ({seen[key]})"
-        out.append({"label": shown, "goto": goto})
-    return out
+def _label_key(label: str) -> str:
+    """What the validator compares when it looks for two answers that read the same."""
+    return label.strip().casefold()
+
+
+def _free_label(label: str, avoid: set[str]) -> str:
+    """``label`` with the first counter ("... (2)", "... (3)") whose key is not in ``avoid``."""
+    n = 2
+    while _label_key(f"{label} ({n})") in avoid:
+        n += 1
+    return f"{label} ({n})"
 
 
 def _inline_links(text: str) -> list[dict[str, str]]:
