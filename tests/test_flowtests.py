@@ -284,6 +284,8 @@ def test_record_turns_a_saved_session_into_a_passing_scenario(
     assert session.submit("1234567").ok
     assert session.submit("").ok  # no earning period dates
     assert session.submit("").ok
+    assert session.current.node == "support-subscription-id"  # asked after the subscription checks
+    assert session.submit("").ok
     assert session.finished
     saved = tmp_path / "session.json"
     saved.write_text(session.to_json(), encoding="utf-8")
@@ -386,14 +388,14 @@ def test_the_scenario_example_in_the_authoring_guide_passes(folder: Path) -> Non
 
 def test_record_of_a_session_with_a_jump_starts_where_it_landed(cpor: Flow, folder: Path) -> None:
     session = Session(cpor)
-    assert session.choose_label("I get an error about the subscription").ok
-    assert session.choose_label("Yes, it's a GUID like that").ok
+    assert session.choose_label("I get an error about the customer tenant ID or subdomain").ok
+    assert session.choose_label("Check the tenant ID and subdomain for me").ok
     assert session.submit("0f8fad5b-d9cb-469f-a165-70867728950e").ok
     assert session.jump("sub-is-csp").ok
     assert session.choose_label("Yes").ok
     scenario = scenario_from_session(session, "agent jumped")
     assert scenario["start"] == "sub-is-csp"
-    assert scenario["presets"] == {"subscription_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}
+    assert scenario["presets"] == {"tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}
     test_file = folder / "jump.test.yaml"
     test_file.write_text(dump_scenarios(str(folder / "cpor.yaml"), [scenario]), encoding="utf-8")
     result = run_file(test_file, Coverage())

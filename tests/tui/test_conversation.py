@@ -164,20 +164,20 @@ async def test_resume_shows_every_answer_and_continues(make_app, catalog, tmp_pa
     store = SessionStore(tmp_path / "sessions")
     app = make_app(flow_id=CPOR, store=store)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pick(pilot, "I get an error about the subscription")
-        await pick(pilot, "Yes, it's a GUID")
+        await pick(pilot, "I get an error about the customer tenant")
+        await pick(pilot, "No, I've checked")
     [saved] = store.unfinished().sessions
-    assert saved.steps == 2 and saved.node == "ask-subscription-id"
+    assert saved.steps == 2 and saved.node == "ask-tenant-id"
     session, notice = store.resume(saved.id, catalog)
     assert notice is None  # same flow: no notice of its own; the app shows whatever notice it is given
     app = make_app(session=session, notice="The flow changed since.")
     async with app.run_test(size=(100, 40)):
         screen = conversation(app)
         assert [m.answer for m in screen.query("UserMessage")] == [
-            "I get an error about the subscription",
-            "Yes, it's a GUID like that",
+            "I get an error about the customer tenant ID or subdomain",
+            "No, I've checked the details with my customer and still get the error",
         ]
-        assert at(app) == "ask-subscription-id"
+        assert at(app) == "ask-tenant-id"
         assert screen.query_one("#answer-input").has_focus
         assert "⚠ The flow changed since." in screen_text(app)
 

@@ -24,8 +24,7 @@ PATHS = [
         "every-subscription-reason",
         [
             ("pick", "I get an error about the subscription"),
-            ("pick", "Yes, it's a GUID"),
-            ("type", GUID),
+            ("pick", "Yes, it's a GUID"),  # straight to the checks: no subscription ID asked
             ("pick", "No"),  # product-not-on-tenant
             ("pick", "No, check the other"),
             ("pick", "No"),  # subscription-not-dynamics

@@ -26,8 +26,8 @@ CHILD = textwrap.dedent(
         app = SelfHelpApp(load_catalog(flow_sources(environ={{}})), flow_id={CPOR!r},
                           store=SessionStore(Path(sys.argv[1])))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("2")            # an error about the subscription
-            await pilot.press("2")            # yes, it's a GUID (1 pastes the error instead)
+            await pilot.press("1")            # an error about the tenant ID or subdomain
+            await pilot.press("2")            # checked with the customer, still failing: the tenant ID is asked
             await pilot.pause()
             app.screen.query_one("#answer-input").value = {GUID!r}
             await pilot.press("enter")
@@ -68,7 +68,11 @@ async def test_sigkilled_session_resumes_with_every_answer(make_app, catalog, tm
     assert notice is None
     app = make_app(session=session, store=store)
     async with app.run_test(size=(80, 24)):
-        assert at(app) == "sub-product-on-tenant"
+        assert at(app) == "ask-customer-domain"
         answers = [m.answer for m in conversation(app).query("UserMessage")]
-        assert answers == ["I get an error about the subscription", "Yes, it's a GUID like that", GUID]
-        assert session.values["subscription_id"] == GUID
+        assert answers == [
+            "I get an error about the customer tenant ID or subdomain",
+            "No, I've checked the details with my customer and still get the error",
+            GUID,
+        ]
+        assert session.values["tenant_id"] == GUID

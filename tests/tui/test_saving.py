@@ -55,7 +55,7 @@ async def test_saves_are_written_by_the_writer_thread_with_the_latest_state(make
         disk.open.clear()  # the disk is slow: the answers go on regardless
         await pick(pilot, SUBSCRIPTION)
         await pick(pilot, "Yes, it's a GUID")
-        assert at(app) == "ask-subscription-id"  # the UI never waited for the disk
+        assert at(app) == "sub-product-on-tenant"  # the UI never waited for the disk
         disk.open.set()
         assert app.wait_for_saves(timeout=10)
         assert saved_answers(store) == [SUBSCRIPTION, "Yes, it's a GUID like that"]
@@ -87,7 +87,7 @@ async def test_a_failed_save_is_said_once_and_the_conversation_goes_on(make_app,
         assert app.wait_for_saves(timeout=10)
         await pilot.pause()
         assert said == ["Could not save this session: disk full"]
-        assert at(app) == "ask-subscription-id"
+        assert at(app) == "sub-product-on-tenant"
     assert app.save_problem is None  # told in the app: nothing left for the terminal
 
 

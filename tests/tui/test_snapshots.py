@@ -70,8 +70,8 @@ async def test_paste_step(make_app) -> None:
 async def test_invalid_input(make_app) -> None:
     app = make_app(flow_id=CPOR)
     async with app.run_test(size=SIZE) as pilot:
-        await pick(pilot, "I get an error about the subscription")
-        await pick(pilot, "Yes, it's a GUID")
+        await pick(pilot, "I get an error about the customer tenant")
+        await pick(pilot, "No, I've checked")
         await type_answer(pilot, "12345")
         await settle(pilot)
         assert_snapshot("invalid_input", screen_text(app))
