@@ -33,13 +33,17 @@ Every bound is an upper bound of the true score, so results are exactly those of
 
 from __future__ import annotations
 
+import gc
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
-from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, Vocabulary, normalize
+from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, Vocabulary, normalize, text_words
 
 PatternKind = Literal["error", "title", "text"]
 
@@ -108,72 +112,109 @@ class QueryTerms:
     """The vocabulary's readings made: (the words as written, the phrase they were read as)."""
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if it runs) for the duration.
+
+    Building an index allocates millions of tuples, sets and lists that live on, none of them in a
+    cycle; every few hundred allocations the collector would walk them all again, which took about
+    half of a 100,000-pattern build.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class PatternIndex:
     """Patterns of one or many flows, ready to score messages against."""
 
     def __init__(self, patterns: Iterable[Pattern], vocabulary: Vocabulary | None = None) -> None:
         self.vocabulary = vocabulary or Vocabulary()
         """Synonyms read as one phrase in patterns and messages alike."""
-        self.patterns: list[Pattern] = []
-        self._tokens: list[frozenset[str]] = []
-        seen: set[tuple[tuple[str, str], frozenset[str]]] = set()
-        surfaces: dict[str, str] = {}
-        for pattern in patterns:
-            norm = self.words_of(pattern.text)
-            # Placeholders are parameters, not words: an example GUID in a pattern must not attract every GUID.
-            tokens = frozenset(norm.tokens) - PLACEHOLDERS
-            if not tokens or (pattern.key, tokens) in seen:
-                continue  # the same words for the same cause add nothing
-            seen.add((pattern.key, tokens))
-            self.patterns.append(pattern)
-            self._tokens.append(tokens)
-            for surface, token in zip(norm.surfaces, norm.tokens, strict=True):
-                surfaces.setdefault(surface, token)
-        docs: dict[str, set[tuple[str, str]]] = {}
-        for pattern, tokens in zip(self.patterns, self._tokens, strict=True):
-            for token in tokens:
-                docs.setdefault(token, set()).add(pattern.key)
-        n_docs = len({p.key for p in self.patterns}) or 1
-        self.idf: dict[str, float] = {t: math.log(1 + n_docs / len(keys)) for t, keys in docs.items()}
+        with _collector_paused():
+            self._build(patterns)
+
+    def _build(self, patterns: Iterable[Pattern]) -> None:
+        """Read the patterns, weigh their words, number them lightest first and list each word's patterns."""
+        found, self._surfaces, words_by_cause = self._read(patterns)
+        n_docs = len(words_by_cause) or 1
+        # A word's document frequency is the number of causes using it: one count per cause's set of words.
+        causes_per_word: Counter[str] = Counter()
+        for words in words_by_cause.values():
+            causes_per_word.update(words)
+        self.idf: dict[str, float] = {t: math.log(1 + n_docs / n) for t, n in causes_per_word.items()}
         # Patterns are numbered lightest first, so that "patterns whose weight is in a range" is a range of
         # numbers, which every (sorted) postings list can be cut to with a bisection.
         # A pattern's weight is divided by its kind's factor: a weaker kind scores lower for the same words.
-        weights = [
-            sum(self.idf[t] for t in tokens) / KIND_FACTOR[p.kind]
-            for p, tokens in zip(self.patterns, self._tokens, strict=True)
-        ]
-        order = sorted(range(len(weights)), key=lambda i: weights[i])
-        self.patterns = [self.patterns[i] for i in order]
-        self._tokens = [self._tokens[i] for i in order]
-        self._weight = [weights[i] for i in order]
-        self._postings: dict[str, list[int]] = {}
-        for i, tokens in enumerate(self._tokens):
-            for token in tokens:
-                self._postings.setdefault(token, []).append(i)
+        idf = self.idf.__getitem__
+        weights = [sum(map(idf, tokens)) / KIND_FACTOR[p.kind] for p, tokens, _ in found]
+        order = sorted(range(len(weights)), key=weights.__getitem__)
+        ranked = list(map(found.__getitem__, order))
+        self.patterns: list[Pattern] = list(map(itemgetter(0), ranked))
+        self._tokens: list[frozenset[str]] = list(map(itemgetter(1), ranked))
+        self._weight = list(map(weights.__getitem__, order))
+        keys = list(map(itemgetter(2), ranked))
+        self._keys = list(dict.fromkeys(keys))
+        cause_ids = {key: c for c, key in enumerate(self._keys)}
+        self._cause = list(map(cause_ids.__getitem__, keys))
+        self.cause_words: dict[tuple[str, str], frozenset[str]] = {k: frozenset(words_by_cause[k]) for k in self._keys}
+        """Every word of each cause's patterns: a message's other known words belong to other causes."""
+        self._postings = self._postings_of(self._tokens)
+        # The lightest pattern holding each word (its first posting): bounds what unseen patterns can score.
+        self._min_weight = {t: self._weight[ids[0]] for t, ids in self._postings.items()}
         self._bitsets: dict[str, int] = {}
-        total_postings = sum(len(ids) for ids in self._postings.values())
+        total_postings = sum(map(len, self._postings.values()))
         # Keep the bit sets of the commonest words only: at most about 2,000 of them.
         self._bitset_min_postings = max(64, total_postings // 2000)
         if total_postings > BITSET_MIN_WORK:
             for term, ids in self._postings.items():
                 if len(ids) >= self._bitset_min_postings:
                     self._bits(term)
-        cause_ids: dict[tuple[str, str], int] = {}
-        self._cause = [cause_ids.setdefault(p.key, len(cause_ids)) for p in self.patterns]
-        self._keys = list(cause_ids)
-        # The lightest pattern holding each word (its first posting): bounds what unseen patterns can score.
-        self._min_weight = {t: self._weight[ids[0]] for t, ids in self._postings.items()}
         self._by_length: dict[int, list[str]] = {}
-        for surface in surfaces:
+        for surface in self._surfaces:
             if len(surface) >= MIN_TYPO_LEN and surface not in PLACEHOLDERS:
                 self._by_length.setdefault(len(surface), []).append(surface)
-        self._surfaces = surfaces
-        vocab: dict[tuple[str, str], set[str]] = {}
-        for pattern, tokens in zip(self.patterns, self._tokens, strict=True):
-            vocab.setdefault(pattern.key, set()).update(tokens)
-        self.cause_words: dict[tuple[str, str], frozenset[str]] = {k: frozenset(v) for k, v in vocab.items()}
-        """Every word of each cause's patterns: a message's other known words belong to other causes."""
         self._typos: dict[str, tuple[str, float] | None] = {}
+
+    def _read(
+        self, patterns: Iterable[Pattern]
+    ) -> tuple[list[tuple[Pattern, frozenset[str], tuple[str, str]]], dict[str, str], dict[tuple[str, str], set[str]]]:
+        """The patterns kept with their words and cause, every word as written -> its stem, each cause's words.
+
+        A pattern without words, or with the same words as another of its cause, adds nothing and is dropped.
+        """
+        found: list[tuple[Pattern, frozenset[str], tuple[str, str]]] = []
+        seen: set[tuple[tuple[str, str], frozenset[str]]] = set()
+        surfaces: dict[str, str] = {}
+        words_by_cause: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        apply = self.vocabulary.apply_words
+        for pattern in patterns:
+            stems, written, _ = apply(*text_words(pattern.text))
+            # Placeholders are parameters, not words: an example GUID in a pattern must not attract every GUID.
+            tokens = frozenset(stems) - PLACEHOLDERS
+            key = (pattern.flow, pattern.node)
+            if not tokens or (key, tokens) in seen:
+                continue  # the same words for the same cause add nothing
+            seen.add((key, tokens))
+            found.append((pattern, tokens, key))
+            words_by_cause[key].update(tokens)
+            # A surface's token is always its stem, so updating keeps each surface's first place and its token.
+            surfaces.update(zip(written, stems, strict=True))
+        return found, surfaces, words_by_cause
+
+    @staticmethod
+    def _postings_of(tokens: list[frozenset[str]]) -> dict[str, list[int]]:
+        """Each word's patterns, by number (so in ascending order)."""
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for i, words in enumerate(tokens):
+            for token in words:
+                postings[token].append(i)
+        return dict(postings)
 
     def __len__(self) -> int:
         return len(self.patterns)
