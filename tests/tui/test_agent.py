@@ -54,12 +54,13 @@ async def test_search_routes_a_pasted_error_and_notes_reach_the_summary(make_app
     app = make_app(flow_id=CPOR, agent=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("ctrl+f")
-        await pilot.pause()
+        await settle_until(pilot, lambda: bool(app.screen.query("#search-results")))
         # A message only the CPOR flow knows: "Partner Action Required" is also Claim status's, which may come first.
-        app.screen.query_one("Input").value = "We require additional information to verify your CPOR association PoE"
+        search_box = app.screen.query_one("#search-box Input")
+        search_box.value = "We require additional information to verify your CPOR association PoE"
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle_until(pilot, lambda: not app.screen.query("#search-results"))
         assert at(app) == "poe-info-requested"
         await pilot.press("ctrl+n")
         await settle_until(pilot, lambda: bool(app.screen.query("#note-text")))
@@ -81,10 +82,11 @@ async def test_a_search_hit_in_another_flow_carries_the_pasted_error_to_the_supp
     app = make_app(flow_id=CPOR, agent=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("ctrl+f")
-        await pilot.pause()
-        app.screen.query_one("Input").value = PASTED_REJECTION
+        await settle_until(pilot, lambda: bool(app.screen.query("#search-results")))
+        app.screen.query_one("#search-box Input").value = PASTED_REJECTION
         await pilot.pause()
         await pilot.press("enter")
+        await settle_until(pilot, lambda: not app.screen.query("#search-results"))
         await pilot.pause()
         screen = conversation(app)
         assert (screen.session.flow.id, at(app)) == ("cpor-claim-status", "rejected-insufficient-poe")
@@ -177,7 +179,7 @@ async def test_search_runs_off_the_ui_thread_and_shows_only_the_last_query(make_
     app = make_app(flow_id=CPOR, agent=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("ctrl+f")
-        await pilot.pause()
+        await settle_until(pilot, lambda: bool(app.screen.query("#search-results")))
         await pilot.press(*"competing")
         await app.workers.wait_for_complete()
         await pilot.pause()
