@@ -228,3 +228,4 @@ nodes:
     )
     assert without.flow is not None
     assert error_store(without.flow, "why") is None
+

@@ -165,8 +165,9 @@ class SearchScreen(ModalScreen[SearchHit | None]):
             self.app.call_from_thread(self._show, query, hits)
 
     def _show(self, query: str, hits: list[SearchHit]) -> None:
-        """Show the results of ``query``, unless the box holds another query by now."""
-        if query != self.query_one(Input).value:
+        """Show the results of ``query``, unless the box holds another query by now (or the search is closed:
+        a search still running when Enter picked a result comes back to a screen that is gone)."""
+        if not self.is_attached or self.app.screen is not self or query != self.query_one(Input).value:
             return
         self.hits, self.searched = hits, query
         results = self.query_one("#search-results", OptionList)
