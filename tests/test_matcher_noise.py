@@ -216,3 +216,19 @@ def test_cpor_vocabulary_reads_the_articles_other_words(cpor: Flow, capsys: pyte
 def test_bad_vocabularies_are_clear_errors(vocabulary: dict[str, list[str]], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         MatchSettings(vocabulary=vocabulary)
+
+
+def test_a_long_run_of_letters_is_split_in_linear_time() -> None:
+    """A paste of many lower-case letters then a capital once took exponential time in the CamelCase split."""
+    import subprocess
+    import sys
+
+    code = (
+        "from selfhelp.matcher.normalize import normalize, split_identifiers\n"
+        "assert split_identifiers('a' * 5000 + 'B1') == 'a' * 5000 + 'B1'\n"
+        "normalize('xy' * 3000 + 'Ab_ ' + 'q' * 4000 + 'Zz')\n"
+        "print('done')\n"
+    )
+    # In a child with a limit, so that a regression fails the test instead of hanging the suite.
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "done", out.stderr

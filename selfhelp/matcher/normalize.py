@@ -232,7 +232,12 @@ def words(masked: str) -> list[str]:
 
 
 #: An identifier written as one word: CamelCase ("TenantSubdomainMismatch"), each part two letters or more.
-_CAMEL = re.compile(r"\b(?:[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+|[a-z]{2,}){2,}\b|\b[A-Z][a-z]+(?:[A-Z]{2,})\b")
+#: Only the first part may be lower case: every later part starts with a capital, so no run of letters can be
+#: split two ways (a repeated lower-case part backtracked exponentially on a long lower-case run).
+_CAMEL = re.compile(
+    r"\b(?:[a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+)(?:[A-Z]{2,}(?=[A-Z][a-z])|[A-Z][a-z]+)+\b"
+    r"|\b[A-Z][a-z]+(?:[A-Z]{2,})\b"
+)
 _CAMEL_HINT = re.compile(r"[a-z][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|\b)|[A-Z]?[a-z]+")
 
