@@ -111,6 +111,8 @@ class ReferenceIndex(PatternIndex):
         self._cause = [cause_ids.setdefault(p.key, len(cause_ids)) for p in self.patterns]
         self._keys = list(cause_ids)
         self._min_weight = {t: self._weight[ids[0]] for t, ids in self._postings.items()}
+        self._variant_words = self.vocabulary.words
+        surfaces = {**self._variant_words, **surfaces}
         self._by_length = {}
         for surface in surfaces:
             if len(surface) >= 4 and surface not in PLACEHOLDERS:

@@ -79,6 +79,8 @@ class EvalItem(BaseModel):
     """Provenance: the article or section it was written from, or ``tune`` for items written while tuning."""
     relabelled: str | None = None
     """How the label was mapped to the flow's cause ids after writing (a blind writer never sees them)."""
+    writer: str | None = None
+    """Provenance: who wrote a blind item (one writer per set and brief, such as ``blind2-A``)."""
 
 
 class EvalSet(BaseModel):

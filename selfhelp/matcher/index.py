@@ -130,6 +130,11 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _one_left_out(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with one letter left out."""
+    return any(word[:i] + word[i + 1 :] == typed for i in range(len(word)))
+
+
 class PatternIndex:
     """Patterns of one or many flows, ready to score messages against."""
 
@@ -175,6 +180,10 @@ class PatternIndex:
             for term, ids in self._postings.items():
                 if len(ids) >= self._bitset_min_postings:
                     self._bits(term)
+        # Typos are corrected towards the patterns' words and the vocabulary's variants ("missmatch" -> "mismatch",
+        # which the vocabulary then reads as "do not match").
+        self._variant_words = self.vocabulary.words
+        self._surfaces = {**self._variant_words, **self._surfaces}
         self._by_length: dict[int, list[str]] = {}
         for surface in self._surfaces:
             if len(surface) >= MIN_TYPO_LEN and surface not in PLACEHOLDERS:
@@ -234,8 +243,10 @@ class PatternIndex:
             from rapidfuzz import fuzz, process  # imported here: only typos need it
 
             if len(surface) <= SHORT_WORD:
-                # One letter off in a short word is often another word ("march", "match"): only swapped letters.
-                near = [w for w in self._by_length.get(len(surface), ()) if sorted(w) == sorted(surface)]
+                # One letter changed in a short word is often another word ("march", "match"): only swapped
+                # letters, or one left out ("tenat", "actve").
+                same = [w for w in self._by_length.get(len(surface), ()) if sorted(w) == sorted(surface)]
+                near = same + [w for w in self._by_length.get(len(surface) + 1, ()) if _one_left_out(surface, w)]
             else:
                 near = [w for n in range(len(surface) - 2, len(surface) + 3) for w in self._by_length.get(n, ())]
             best = process.extractOne(surface, near, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
@@ -246,29 +257,39 @@ class PatternIndex:
         return found
 
     def terms(self, norm: Normalized) -> QueryTerms:
-        """Weigh a normalised message's words against the index's vocabulary."""
-        norm, readings = self.vocabulary.apply(norm)
+        """Weigh a normalised message's words against the index's words and vocabulary.
+
+        Typos are corrected first, so a misspelt variant is read by the vocabulary like the variant itself;
+        a corrected word counts by its similarity.
+        """
+        tokens, corrections, similarity = self._corrected(norm)
+        tokens, _, readings = self.vocabulary.apply_words(tokens, norm.surfaces)
         weights: dict[str, float] = {}
-        corrections: dict[str, str] = {}
         total = 0.0
-        counted: set[str] = set()
-        for token, surface in zip(norm.tokens, norm.surfaces, strict=True):
-            if token in counted:
-                continue
-            counted.add(token)
+        for token in dict.fromkeys(tokens):
             if token in self.idf:
-                weights[token] = max(weights.get(token, 0.0), self.idf[token])
+                weights[token] = self.idf[token] * similarity.get(token, 1.0)
                 total += self.idf[token]
-            elif token in PLACEHOLDERS:
-                continue  # a pasted GUID or number is neither for nor against a cause
-            elif (near := self._correct(surface)) is not None:
-                stem, similarity = near
-                weights[stem] = max(weights.get(stem, 0.0), self.idf[stem] * similarity)
-                corrections[surface] = stem
-                total += self.idf[stem]
-            else:
+            elif token not in PLACEHOLDERS:  # a pasted GUID or number is neither for nor against a cause
                 total += UNKNOWN_WEIGHT
         return QueryTerms(weights, total, corrections, tuple(readings))
+
+    def _corrected(self, norm: Normalized) -> tuple[tuple[str, ...], dict[str, str], dict[str, float]]:
+        """The message's stems with typos corrected, the corrections (as typed -> stem) and each corrected stem's
+        similarity (the stems a corrected vocabulary variant is read as included)."""
+        tokens = list(norm.tokens)
+        corrections: dict[str, str] = {}
+        similarity: dict[str, float] = {}
+        for i, (token, surface) in enumerate(zip(norm.tokens, norm.surfaces, strict=True)):
+            known = token in self.idf or token in PLACEHOLDERS or surface in self._variant_words
+            if known or (near := self._correct(surface)) is None:
+                continue
+            stem, sim = near
+            tokens[i] = stem
+            corrections[surface] = stem
+            for read_as in self.vocabulary.canon(stem):
+                similarity[read_as] = max(similarity.get(read_as, 0.0), sim)
+        return tuple(tokens), corrections, similarity
 
     # --- scoring ----------------------------------------------------------------------
 

@@ -382,15 +382,32 @@ class Vocabulary:
 
     def __init__(self, entries: Mapping[str, Iterable[str]] | None = None) -> None:
         self._map: dict[tuple[str, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        self._variant_surfaces: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         for phrase, variants in (entries or {}).items():
             canon = normalize(phrase)
             for variant in variants:
-                tokens = tuple(t for t in normalize(variant).tokens if t not in PLACEHOLDERS)
+                norm = normalize(variant)
+                kept = [(t, w) for t, w in zip(norm.tokens, norm.surfaces, strict=True) if t not in PLACEHOLDERS]
+                tokens = tuple(t for t, _ in kept)
+                self._variant_surfaces.append((tokens, tuple(w for _, w in kept)))
                 # The first flow to define a variant keeps it (matching across flows merges vocabularies).
                 if tokens and tokens != canon.tokens and tokens not in self._map:
                     self._map[tokens] = (phrase, canon.tokens, canon.surfaces)
         self._longest = max((len(k) for k in self._map), default=0)
         self._firsts = frozenset(k[0] for k in self._map)
+
+    @property
+    def words(self) -> dict[str, str]:
+        """Every word of the variants as written -> its stem: a typo of one is read as that word."""
+        out: dict[str, str] = {}
+        for stems, surfaces in self._variant_surfaces:
+            out.update(zip(surfaces, stems, strict=True))
+        return out
+
+    def canon(self, token: str) -> tuple[str, ...]:
+        """The phrase's stems a one-word variant is read as (the token itself when it is not one)."""
+        found = self._map.get((token,))
+        return found[1] if found is not None else (token,)
 
     def __bool__(self) -> bool:
         return bool(self._map)
@@ -401,6 +418,7 @@ class Vocabulary:
         out._map = {**other._map, **self._map}
         out._longest = max(self._longest, other._longest)
         out._firsts = self._firsts | other._firsts
+        out._variant_surfaces = [*self._variant_surfaces, *other._variant_surfaces]
         return out
 
     def apply(self, norm: Normalized) -> tuple[Normalized, list[tuple[str, str]]]:
