@@ -253,9 +253,9 @@ def test_indexes_are_built_lazily_and_cached(cpor: Flow) -> None:
     assert matcher.index(cpor.model_copy(deep=True)) is not first  # another flow object: another index
 
 
-def test_flow_patterns_include_errors_titles_and_explanations(cpor: Flow) -> None:
+def test_flow_patterns_include_errors_titles_explanations_and_examples(cpor: Flow) -> None:
     kinds = {p.kind for p in flow_patterns(cpor) if p.node == "competing-claim"}
-    assert kinds == {"error", "title", "text"}
+    assert kinds == {"error", "title", "text", "example"}
     assert not any(p.text.lower().startswith("what to do") for p in flow_patterns(cpor))
 
 

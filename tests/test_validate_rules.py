@@ -61,6 +61,8 @@ GENERATED: dict[str, str] = {
     "duplicate-flow-id": "test_duplicate_flow_id_names_both_files",
     "source-unknown": "test_source_unknown",
     "redirect-unknown-flow": "test_redirect_unknown_flow_is_checked_across_files",
+    "examples-file": "test_examples_file_problems_are_all_reported_at_their_place",
+    "example-unknown-cause": "test_example_unknown_cause",
 }
 
 
@@ -422,3 +424,80 @@ def test_a_condition_on_a_value_never_kept_is_reported() -> None:
 def test_the_error_message_kept_by_a_match_step_counts_as_set() -> None:
     raw = GOOD.read_bytes().replace(b"value: tenant_id\n", b"value: error_message\n")
     assert check_bytes(raw, "g.yaml").diagnostics == []
+
+
+# --- a flow's examples file ---------------------------------------------------------------
+
+CPOR = HERE.parent / "flows" / "cpor-customer-association.yaml"
+
+
+def _with_examples(tmp_path: Path, examples: str | None) -> Path:
+    """The CPOR flow copied into ``tmp_path``, with ``examples`` as its examples file (``None``: no file)."""
+    flow = tmp_path / "cpor-customer-association.yaml"
+    flow.write_bytes(CPOR.read_bytes())
+    if examples is not None:
+        (tmp_path / "cpor-customer-association.examples.yaml").write_text(examples, encoding="utf-8")
+    return flow
+
+
+def test_examples_file_problems_are_all_reported_at_their_place(tmp_path: Path) -> None:
+    flow = _with_examples(
+        tmp_path,
+        "flow: cpor-customer-association\n"
+        "examples:\n"
+        "  - text: the tenant id and the domain dont go together\n"
+        "    cuase: tenant-subdomain-mismatch\n"
+        "  - text: ''\n"
+        "    cause: null\n",
+    )
+    report = check_file(flow, examples=True)
+    found = [(d.rule, d.line, d.column, d.message) for d in report.diagnostics]
+    assert found == [
+        ("examples-file", 3, 5, "example 1, cause: Field required"),
+        ("examples-file", 4, 5, "example 1, cuase: Extra inputs are not permitted"),
+        ("examples-file", 5, 11, "example 2, text: String should have at least 1 character"),
+    ]
+    assert all(d.file.endswith("cpor-customer-association.examples.yaml") for d in report.diagnostics)
+    assert report.flow is None
+    # Loading the flow to run it never reads the file: start-up pays nothing for it.
+    assert check_file(flow).ok
+
+
+def test_a_missing_examples_file_is_reported(tmp_path: Path) -> None:
+    report = check_file(_with_examples(tmp_path, None), examples=True)
+    diag = only(report)
+    assert (diag.rule, diag.line, diag.column) == ("examples-file", 0, 0)
+    assert "no such examples file" in diag.message
+
+
+def test_example_unknown_cause(tmp_path: Path) -> None:
+    flow = _with_examples(
+        tmp_path,
+        "flow: cpor-customer-association\n"
+        "examples:\n"
+        "  - text: the tenant id and the domain dont go together\n"
+        "    cause: tenant-subdomain-mismach\n"
+        "  - text: how do I reset my password\n"
+        "    cause: null\n"
+        "  - text: which claim is it\n"
+        "    cause: ask-claim-id\n",
+    )
+    report = check_file(flow, examples=True)
+    found = [(d.rule, d.line, d.column, d.hint) for d in report.diagnostics]
+    assert found == [
+        ("example-unknown-cause", 4, 12, "did you mean 'tenant-subdomain-mismatch'?"),
+        ("example-unknown-cause", 8, 12, "name a cause that has errors:, or null for a near miss"),
+    ]
+
+
+def test_examples_for_another_flow_are_refused(tmp_path: Path) -> None:
+    flow = _with_examples(tmp_path, "flow: pal-partner-admin-link\nexamples:\n  - {text: hi, cause: null}\n")
+    diag = only(check_file(flow, examples=True))
+    assert (diag.rule, diag.line, diag.column) == ("examples-file", 1, 7)
+    assert diag.hint == "write flow: cpor-customer-association"
+
+
+def test_an_examples_file_is_not_a_flow(tmp_path: Path) -> None:
+    _with_examples(tmp_path, "flow: cpor-customer-association\nexamples:\n  - {text: hi, cause: null}\n")
+    reports = check_files([tmp_path], examples=True)
+    assert [r.path.name for r in reports] == ["cpor-customer-association.yaml"] and reports[0].ok

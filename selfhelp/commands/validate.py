@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     # Sources are checked against the article where it can be found, as 'selfhelp drift' finds it.
     # A redirect may name any flow the app would load with these files, not only the files given.
     known = _catalog_ids(args) if args.paths else set()
-    reports = check_files(paths, sections=article_sections, known_flows=known)
+    reports = check_files(paths, sections=article_sections, known_flows=known, examples=True)
     diags = unique(d for r in reports for d in r.diagnostics)
     print(
         format_json(diags, len(reports))

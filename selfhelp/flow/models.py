@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -412,6 +414,9 @@ class MatchSettings(Strict):
         Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1, max_length=50)],
     ] = Field(default_factory=dict, max_length=200)
     """Synonyms: each phrase and the other ways of saying it, read as that phrase in patterns and messages alike."""
+    examples: str | None = Field(default=None, min_length=1, max_length=300)
+    """A file of labelled example messages (a path relative to the flow file, such as ``<flow id>.examples.yaml``),
+    indexed beside the flow's patterns (see :mod:`selfhelp.flow.examples`)."""
 
     @model_validator(mode="after")
     def _one_meaning_per_variant(self) -> MatchSettings:
@@ -447,6 +452,17 @@ class Flow(Strict):
     """Overrides of the error matcher's thresholds for this flow."""
     nodes: dict[NodeId, Node] = Field(min_length=1)
     """The flow's nodes, keyed by id."""
+    _origin: Path | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> Path | None:
+        """The file the flow was loaded from (``None`` for a flow given as text): its examples file is beside it."""
+        return self._origin
+
+    def loaded_from(self, path: Path) -> Flow:
+        """Record the file the flow was loaded from; returns the flow."""
+        self._origin = path
+        return self
 
     def node(self, node_id: str) -> AnyNode:
         """Return the node with this id (``KeyError`` if there is none)."""

@@ -74,6 +74,9 @@ RULES: dict[str, Rule] = {
         # Across files
         Rule("duplicate-flow-id", _E, "Two flow files declare the same flow id."),
         Rule("redirect-unknown-flow", _W, "A redirect outcome's redirect_flow names no flow loaded with it."),
+        # A flow's examples file (matching: examples:)
+        Rule("examples-file", _E, "The flow's examples file is missing or malformed."),
+        Rule("example-unknown-cause", _E, "An example names a node that is not a cause with errors: of the flow."),
     ]
 }
 

@@ -54,7 +54,8 @@ def flow_sources(
 def flow_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into their ``*.yaml``/``*.yml`` flow files (sorted); keep files as given, each once.
 
-    Scenario files (``*.test.yaml``) and the project file (``.selfhelp.yaml``) are not flows.
+    Scenario files (``*.test.yaml``), examples files (``*.examples.yaml``) and the project file
+    (``.selfhelp.yaml``) are not flows.
     """
     found: list[Path] = []
     for path in paths:
@@ -64,7 +65,7 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
                 for p in path.rglob("*")
                 if p.suffix in (".yaml", ".yml")
                 and p.is_file()
-                and not p.name.endswith((".test.yaml", ".test.yml"))
+                and not p.name.endswith((".test.yaml", ".test.yml", ".examples.yaml", ".examples.yml"))
                 and p.name != CONFIG_NAME
             )
         else:

@@ -15,6 +15,7 @@ from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow import models
 from selfhelp.flow.cascade import Cascade, SchemaProblem
 from selfhelp.flow.content_rules import SectionLookup, check_content, check_sources
+from selfhelp.flow.examples import check_examples, examples_path
 from selfhelp.flow.graph import FlowGraph, Path_
 from selfhelp.flow.lint_config import load_config, waiver_problem
 from selfhelp.flow.rules import severity_of
@@ -426,20 +427,27 @@ def _hint_for(err: Any) -> str | None:
 def check_bytes(raw: bytes, display: str, *, disabled: Mapping[str, str] | None = None) -> FileReport:
     """Check a flow given as bytes (tests and editors use this); ``disabled`` maps rule ids off, with reasons."""
     loaded = load_bytes(raw, display, {("nodes",): "duplicate-node-id"})
-    return _finish(Path(display), display, loaded, disabled or {}, [])
+    return _finish(Path(display), display, loaded, disabled or {}, [], from_file=False)
 
 
-def check_file(path: Path, *, sections: SectionLookup | None = None) -> FileReport:
+def check_file(path: Path, *, sections: SectionLookup | None = None, examples: bool = False) -> FileReport:
     """Check one flow file, with the rules its nearest ``.selfhelp.yaml`` switches off.
 
     With ``sections``, nodes' ``source`` names are checked against the sections of the flow's article.
+    With ``examples``, the flow's examples file is checked too (``selfhelp validate``); otherwise it is
+    left to the matcher, which reads it on first use, so loading flows to start the app never reads it.
     """
     display = display_path(path)
     loaded = load_file(path, display, {("nodes",): "duplicate-node-id"})
     config_path = find_config(path.parent)
     config, config_problems = load_config(config_path) if config_path else (None, ())
     disabled = config.lint.disable if config else {}
-    return _finish(path, display, loaded, disabled, list(config_problems), sections)
+    report = _finish(path, display, loaded, disabled, list(config_problems), sections, from_file=True)
+    if examples and report.flow is not None:
+        report.diagnostics += _examples_problems(report.flow, path)
+        if has_errors(report.diagnostics):
+            report.flow = None
+    return report
 
 
 def _finish(
@@ -449,13 +457,23 @@ def _finish(
     disabled: Mapping[str, str],
     config_problems: list[Diagnostic],
     sections: SectionLookup | None = None,
+    *,
+    from_file: bool,
 ) -> FileReport:
     checker = _Checker(display, loaded, disabled, flow_file=path, sections=sections)
     flow = checker.run()
     diags = checker.diags + config_problems
+    if flow is not None and from_file:
+        flow.loaded_from(path)
     if has_errors(diags):
         flow = None
     return FileReport(path=path, display=display, flow=flow, diagnostics=diags, loaded=loaded)
+
+
+def _examples_problems(flow: models.Flow, path: Path) -> list[Diagnostic]:
+    """The problems of the flow's examples file (:mod:`selfhelp.flow.examples`), if it names one."""
+    where = examples_path(flow, path)
+    return [] if where is None else list(check_examples(flow, where, display_path(where)).diagnostics)
 
 
 def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -471,14 +489,18 @@ def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def check_files(
-    paths: Iterable[Path], *, sections: SectionLookup | None = None, known_flows: Iterable[str] = ()
+    paths: Iterable[Path],
+    *,
+    sections: SectionLookup | None = None,
+    known_flows: Iterable[str] = (),
+    examples: bool = False,
 ) -> list[FileReport]:
     """Check every file, then the rules across files (duplicate flow ids, redirects to other flows).
 
     ``sections`` as for :func:`check_file`; ``known_flows``: ids of flows loaded besides these files,
     which a ``redirect_flow`` may name too.
     """
-    reports = [check_file(p, sections=sections) for p in flow_files(paths)]
+    reports = [check_file(p, sections=sections, examples=examples) for p in flow_files(paths)]
     first_by_id: dict[str, FileReport] = {}
     for report in reports:
         data = report.loaded.data if report.loaded else None

@@ -45,14 +45,15 @@ from typing import Literal
 
 from selfhelp.matcher.normalize import PLACEHOLDERS, Normalized, Vocabulary, normalize, text_words
 
-PatternKind = Literal["error", "title", "text"]
+PatternKind = Literal["error", "title", "text", "example"]
 
 #: Weight of the message's share in the score's denominator is 1 - ALPHA.
 ALPHA = 0.7
 #: Weight, in W(q), of a message word no pattern uses.
 UNKNOWN_WEIGHT = 2.0
-#: Score factor by pattern kind: sentences of a cause's explanation count less than its error texts.
-KIND_FACTOR: dict[str, float] = {"error": 1.0, "title": 1.0, "text": 0.85}
+#: Score factor by pattern kind: sentences of a cause's explanation count less than its error texts, and a
+#: labelled example (a partner's whole message, with its chatter) a little less than an error text.
+KIND_FACTOR: dict[str, float] = {"error": 1.0, "title": 1.0, "text": 0.85, "example": 0.9}
 #: Above this many postings to walk, a message is searched with bit sets (see PatternIndex.search).
 BITSET_MIN_WORK = 3_000
 #: Messages with more distinct known words than this are always searched by accumulation.

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from selfhelp.flow.examples import flow_examples
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
 from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
@@ -95,7 +96,8 @@ def text_sentences(markdown: str) -> list[str]:
 
 
 def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
-    """The patterns of a flow: every cause's error texts and title, and optionally its explanation's sentences.
+    """The patterns of a flow: every cause's error texts and title, optionally its explanation's sentences, its
+    ``elsewhere:`` phrases and its labelled examples.
 
     Only causes with ``errors:`` are matched (as :meth:`Flow.candidate_causes` says): a cause without
     them is reached by questions or a check, and its title alone must not pull a paste towards it.
@@ -111,7 +113,22 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
         if use_text and cause.text:
             patterns += [Pattern(flow.id, nid, title, s, "text") for s in text_sentences(cause.text)]
     patterns += [Pattern(flow.id, ELSEWHERE, "elsewhere", e, "error") for e in flow.matching.elsewhere]
-    return patterns
+    return patterns + example_patterns(flow)
+
+
+def example_patterns(flow: Flow) -> list[Pattern]:
+    """The flow's labelled examples (:mod:`selfhelp.flow.examples`) as patterns, their log and header lines dropped.
+
+    An example labelled ``null`` speaks for "not handled here", like an ``elsewhere:`` phrase.
+    """
+    titles = {nid: cause.title or nid for nid, cause in flow.causes()}
+    out = []
+    for example in flow_examples(flow):
+        node = example.cause or ELSEWHERE
+        text = strip_noise(example.text)
+        if text:
+            out.append(Pattern(flow.id, node, titles.get(node, "elsewhere"), text, "example"))
+    return out
 
 
 #: Where a line is cut into parts that may each carry the match: sentence ends, " - ", " | ", ": ", quotes.
