@@ -23,6 +23,7 @@ from selfhelp.matcher.evaluate import (
     load_eval,
     reference_figures,
     report,
+    score_examples,
     score_items,
     suggest_thresholds,
     tfidf_reference,
@@ -167,13 +168,20 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(format_report(rep, f"{split} ({len(rows)} items), current thresholds"))
             print()
     _print_figures(scored, current, {s: items[s] for s in wanted}, items["tune"], flow)
-    # Thresholds are only ever calibrated on the tune split.
+    # Thresholds are only ever calibrated on the tune split and the flow's examples, each example scored
+    # without its own writer's examples (it would always find itself).
+    examples = score_examples(flow)
+    if examples:
+        print(f"  examples matcher {_pair(figures(examples, current))} ({len(examples)}, each without its writer's)")
+        print()
     tune = scored.get("tune") or score_items(matcher, [flow], items["tune"])
-    if tune:
-        suggested, rep = suggest_thresholds(tune, current)
+    calibration = tune + examples
+    if calibration:
+        suggested, rep = suggest_thresholds(calibration, current)
+        on = f"the {len(tune)} tune items" + (f" and the {len(examples)} examples" if examples else "")
         print(
-            f"suggested (calibrated on the {len(tune)} tune items): match_threshold {suggested.match:g}, "
-            f"candidate_threshold {suggested.candidate:g} -> tune accuracy {rep.accuracy:.1%}, "
+            f"suggested (calibrated on {on}): match_threshold {suggested.match:g}, "
+            f"candidate_threshold {suggested.candidate:g} -> accuracy {rep.accuracy:.1%} on them, "
             f"utility {rep.utility:.3f}"
         )
         for split in ("heldout", "blind"):

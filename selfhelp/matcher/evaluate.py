@@ -50,9 +50,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz, process, utils
 
 from selfhelp.base.safe_yaml import load_file
+from selfhelp.flow.examples import Example, flow_examples
 from selfhelp.flow.models import Flow
-from selfhelp.matcher.index import Hit
-from selfhelp.matcher.matcher import ELSEWHERE, FuzzyMatcher, Thresholds, decide, flow_patterns
+from selfhelp.matcher.index import Hit, PatternIndex
+from selfhelp.matcher.matcher import (
+    ELSEWHERE,
+    FuzzyMatcher,
+    Thresholds,
+    best_hits,
+    decide,
+    example_patterns,
+    flow_patterns,
+)
+from selfhelp.matcher.normalize import Vocabulary
+from selfhelp.matcher.results import truncate
 
 Split = Literal["tune", "heldout", "blind"]
 #: The splits, in the order they are reported.
@@ -142,6 +153,31 @@ class Scored:
 def score_items(matcher: FuzzyMatcher, flows: list[Flow], items: list[EvalItem]) -> list[Scored]:
     """Score every item once; verdicts for any thresholds are then cheap (:func:`report`)."""
     return [Scored(item, matcher.hits(flows, item.text)) for item in items]
+
+
+def score_examples(flow: Flow) -> list[Scored]:
+    """The flow's labelled examples, each scored with only the *other* writers' examples indexed.
+
+    Scoring an example with itself indexed would always find it; leaving its writer (or, without one,
+    its source) out measures how the examples carry to messages nobody labelled yet, so thresholds can
+    be calibrated on real-looking messages without fooling themselves.
+    """
+    examples = flow_examples(flow)
+    groups = sorted({_group(e) for e in examples})
+    base = flow_patterns(flow, examples=())
+    vocabulary = Vocabulary(flow.matching.vocabulary)
+    rows: list[Scored] = []
+    for group in groups:
+        others = [e for e in examples if _group(e) != group]
+        index = PatternIndex([*base, *example_patterns(flow, others)], vocabulary)
+        for example in (e for e in examples if _group(e) == group):
+            item = EvalItem(text=example.text, expect=example.cause, split="tune", style=example.style)
+            rows.append(Scored(item, best_hits(index, truncate(example.text)[0], None).hits))
+    return rows
+
+
+def _group(example: Example) -> str:
+    return example.writer or example.source or ""
 
 
 Outcome = Literal["match_ok", "ambiguous_ok", "ambiguous_listed", "match_wrong", "ambiguous_wrong", "none"]

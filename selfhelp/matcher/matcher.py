@@ -19,10 +19,10 @@ A flow's ``matching:`` settings override the thresholds for that flow.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from selfhelp.flow.examples import flow_examples
+from selfhelp.flow.examples import Example, flow_examples
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
 from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
@@ -95,7 +95,7 @@ def text_sentences(markdown: str) -> list[str]:
     return out
 
 
-def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
+def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT, examples: Sequence[Example] | None = None) -> list[Pattern]:
     """The patterns of a flow: every cause's error texts and title, optionally its explanation's sentences, its
     ``elsewhere:`` phrases and its labelled examples.
 
@@ -113,17 +113,18 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT) -> list[Pattern]:
         if use_text and cause.text:
             patterns += [Pattern(flow.id, nid, title, s, "text") for s in text_sentences(cause.text)]
     patterns += [Pattern(flow.id, ELSEWHERE, "elsewhere", e, "error") for e in flow.matching.elsewhere]
-    return patterns + example_patterns(flow)
+    return patterns + example_patterns(flow, examples)
 
 
-def example_patterns(flow: Flow) -> list[Pattern]:
+def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> list[Pattern]:
     """The flow's labelled examples (:mod:`selfhelp.flow.examples`) as patterns, their log and header lines dropped.
 
     An example labelled ``null`` speaks for "not handled here", like an ``elsewhere:`` phrase.
+    ``examples``: these instead of the flow's own file (calibration leaves some out).
     """
     titles = {nid: cause.title or nid for nid, cause in flow.causes()}
     out = []
-    for example in flow_examples(flow):
+    for example in flow_examples(flow) if examples is None else examples:
         node = example.cause or ELSEWHERE
         text = strip_noise(example.text)
         if text:
