@@ -46,14 +46,20 @@ class Command:
 
     name: str
     """The word typed after ``selfhelp``."""
-    module: str
-    """The module whose ``run(args) -> int`` runs it; imported only when this command is chosen."""
     help: str
     """The one line in ``selfhelp --help``."""
     description: str | None = None
-    """The paragraph at the top of ``selfhelp NAME --help`` (none: argparse prints no paragraph)."""
+    """The paragraph at the top of ``selfhelp NAME --help`` (none: argparse prints no paragraph), written across
+    lines as it reads best: its white space is folded to single spaces."""
     args: tuple[Arg, ...] = ()
     """The command's own arguments, in the order ``--help`` lists them."""
+    module_name: str | None = None
+    """The module of :mod:`selfhelp.commands` that runs it, when it is not named after the command."""
+
+    @property
+    def module(self) -> str:
+        """The module whose ``run(args) -> int`` runs it; imported only when this command is chosen."""
+        return f"selfhelp.commands.{self.module_name or self.name}"
 
 
 #: What a serve token may contain: it travels in a URL path, a query and a cookie, unescaped.
@@ -99,20 +105,23 @@ def _shipped_eval_set() -> Path:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "run",
-        "selfhelp.commands.run_app",
+        module_name="run_app",
         help="open the app at a flow's first question",
-        description="Open the app at the first question of a flow ('selfhelp list' shows the ids). Your "
-        "answers are saved after every step; when you quit, the session's id is printed: continue it with "
-        "'selfhelp resume ID', print its case summary with 'selfhelp summary ID'.",
+        description="""
+            Open the app at the first question of a flow ('selfhelp list' shows the ids).
+            Your answers are saved after every step; when you quit, the session's id is printed: continue it with
+            'selfhelp resume ID', print its case summary with 'selfhelp summary ID'.
+        """,
         args=(arg("flow_id", help="the flow's id (see 'selfhelp list')"),),
     ),
     Command(
         "resume",
-        "selfhelp.commands.resume",
         help="list unfinished sessions, or continue one",
-        description="With no id, list the unfinished sessions (newest first). With an id (or a unique "
-        "start of one), continue that session in the app. Sessions are saved in $SELFHELP_DATA_DIR, "
-        "else the user data folder.",
+        description="""
+            With no id, list the unfinished sessions (newest first).
+            With an id (or a unique start of one), continue that session in the app.
+            Sessions are saved in $SELFHELP_DATA_DIR, else the user data folder.
+        """,
         args=(
             arg("session_id", nargs="?", metavar="ID", help="the session to continue"),
             arg("--all", action="store_true", help="list finished sessions too"),
@@ -121,11 +130,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "summary",
-        "selfhelp.commands.summary",
         help="print a saved session's case summary (for support, agents and tools)",
-        description="Print the case summary of a saved session: the issue, the steps taken and answers, "
-        "the matched error, the outcome, notes and the support form's fields pre-filled. To a terminal it "
-        "is printed as plain text; to a file or a pipe, as Markdown (--format chooses).",
+        description="""
+            Print the case summary of a saved session: the issue, the steps taken and answers, the matched error,
+            the outcome, notes and the support form's fields pre-filled.
+            To a terminal it is printed as plain text; to a file or a pipe, as Markdown (--format chooses).
+        """,
         args=(
             arg("session_id", metavar="ID", help="the session (or a unique start of its id)"),
             arg(
@@ -142,18 +152,21 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "list",
-        "selfhelp.commands.list_flows",
+        module_name="list_flows",
         help="list the flows found, with ids, titles and where they came from",
-        description="List every flow found (the shipped ones, $SELFHELP_FLOWS and --flows folders): its id "
-        "for 'selfhelp run ID', its title and version, and the file it came from.",
+        description="""
+            List every flow found (the shipped ones, $SELFHELP_FLOWS and --flows folders): its id for
+            'selfhelp run ID', its title and version, and the file it came from.
+        """,
         args=(arg("--json", action="store_true", help="print JSON for tools"),),
     ),
     Command(
         "validate",
-        "selfhelp.commands.validate",
         help="check flow files and report every problem (exit 0 clean, 1 errors, 2 usage)",
-        description="Check flow files: YAML safety, the schema and the graph rules. "
-        "With no paths, checks every flow selfhelp would load.",
+        description="""
+            Check flow files: YAML safety, the schema and the graph rules.
+            With no paths, checks every flow selfhelp would load.
+        """,
         args=(
             arg("paths", nargs="*", type=Path, help="flow files or folders (default: every loaded folder)"),
             arg("--format", choices=["text", "json"], default="text", help="output format"),
@@ -166,11 +179,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "match",
-        "selfhelp.commands.match",
         help="match an error message to a flow's cause (or --evaluate the matcher)",
-        description="Match pasted error messages to causes: one TEXT, or '-' to read one message a line from "
-        "standard input. With --evaluate, score a labelled evaluation set, print the confusion table and "
-        "suggest thresholds.",
+        description="""
+            Match pasted error messages to causes: one TEXT, or '-' to read one message a line from standard input.
+            With --evaluate, score a labelled evaluation set, print the confusion table and suggest thresholds.
+        """,
         args=(
             arg("text", nargs="?", metavar="TEXT", help="the message, or - to read one a line from stdin"),
             arg("--flow", metavar="ID", help="match within this flow only (default: every loaded flow)"),
@@ -202,11 +215,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "serve",
-        "selfhelp.commands.serve",
         help="run the app in a web browser (textual-serve; access token, 127.0.0.1 by default)",
-        description="Serve the app over HTTP for a web browser. The address to open, with its access token, "
-        "is printed at start; WebSockets from other sites' pages are refused. Keep the default 127.0.0.1 "
-        "unless the network is trusted: plain HTTP is not encrypted.",
+        description="""
+            Serve the app over HTTP for a web browser.
+            The address to open, with its access token, is printed at start;
+            WebSockets from other sites' pages are refused.
+            Keep the default 127.0.0.1 unless the network is trusted: plain HTTP is not encrypted.
+        """,
         args=(
             arg("--host", default="127.0.0.1", help="address to listen on (default %(default)s)"),
             arg("--port", type=int, default=8000, help="port to listen on (default %(default)s)"),
@@ -237,11 +252,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "test",
-        "selfhelp.commands.test",
         help="run flow tests (*.test.yaml) and report coverage (exit 0 pass, 1 fail, 2 usage)",
-        description="Run the scenarios of flow test files (*.test.yaml) through the session engine, "
-        "then report the nodes and edges of each flow they never exercised. "
-        "With no paths, runs the tests beside every flow selfhelp would load.",
+        description="""
+            Run the scenarios of flow test files (*.test.yaml) through the session engine, then report the nodes and
+            edges of each flow they never exercised.
+            With no paths, runs the tests beside every flow selfhelp would load.
+        """,
         args=(
             arg("paths", nargs="*", type=Path, help="test files, flow files or folders"),
             arg(
@@ -255,10 +271,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "record",
-        "selfhelp.commands.record",
         help="print a flow test scenario that replays a saved session",
-        description="Read a saved session (JSON) and print a scenario file that replays its path, "
-        "checking each node reached, the values kept, the match verdicts and the outcome.",
+        description="""
+            Read a saved session (JSON) and print a scenario file that replays its path, checking each node reached,
+            the values kept, the match verdicts and the outcome.
+        """,
         args=(
             arg("session_file", type=Path, help="a saved session (.json)"),
             arg("--name", help="the scenario's name (default: from the session's path)"),
@@ -267,12 +284,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "report",
-        "selfhelp.commands.report",
         help="what saved sessions show: outcomes, drop-off, paths, causes, unmatched pastes",
-        description="Report on saved sessions (the data folder's, or those in each DIR): outcomes and the "
-        "deflection rate, where unfinished sessions stopped, the commonest paths to each outcome, the causes "
-        "reached and how, the matcher's verdicts and the unmatched pastes, clustered. Pasted text is masked "
-        "unless --unmasked. Files that are not readable sessions are counted and skipped.",
+        description="""
+            Report on saved sessions (the data folder's, or those in each DIR): outcomes and the deflection rate,
+            where unfinished sessions stopped, the commonest paths to each outcome, the causes reached and how, the
+            matcher's verdicts and the unmatched pastes, clustered.
+            Pasted text is masked unless --unmasked.
+            Files that are not readable sessions are counted and skipped.
+        """,
         args=(
             arg(
                 "dirs",
@@ -299,7 +318,6 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "graph",
-        "selfhelp.commands.graph",
         help="print a flow's graph as Mermaid or Graphviz DOT",
         description="Print every node and edge of a flow once, edges labelled with choice text, outcomes marked.",
         args=(
@@ -309,10 +327,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "schema",
-        "selfhelp.commands.schema",
         help="print the JSON Schema of flow files, for editors",
-        description="Print the JSON Schema generated from the flow models. Flow files point editors at it "
-        "with a first line '# yaml-language-server: $schema=../docs/flow.schema.json'.",
+        description="""
+            Print the JSON Schema generated from the flow models.
+            Flow files point editors at it with a first line
+            '# yaml-language-server: $schema=../docs/flow.schema.json'.
+        """,
         args=(
             arg("--output", "-o", type=Path, metavar="FILE", exclusive="target", help="write the schema to FILE"),
             arg(
@@ -326,12 +346,15 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "import",
-        "selfhelp.commands.import_article",
+        module_name="import_article",
         help="draft a flow from a self-help article (Markdown with a <properties> header)",
-        description="Read a self-help article and print a draft flow that validates clean: each sub-heading "
-        "becomes a branch, each bullet or paragraph a node of its own told apart by a question, numbered steps "
-        "a procedure walked in order, guidance to wait a wait outcome, documents links. Every node cites the "
-        "block it mirrors (for 'selfhelp drift'). What cannot be mapped is reported on stderr.",
+        description="""
+            Read a self-help article and print a draft flow that validates clean: each sub-heading becomes a branch,
+            each bullet or paragraph a node of its own told apart by a question, numbered steps a procedure walked
+            in order, guidance to wait a wait outcome, documents links.
+            Every node cites the block it mirrors (for 'selfhelp drift').
+            What cannot be mapped is reported on stderr.
+        """,
         args=(
             arg("article", type=Path, help="the article (.md)"),
             arg("--output", "-o", type=Path, metavar="FILE", help="write the draft to FILE, not stdout"),
@@ -351,12 +374,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "drift",
-        "selfhelp.commands.drift",
         help="list the nodes whose source text in the article changed (exit 0 none, 1 some, 2 usage)",
-        description="Hash each cited block (or section) of the flow's article again and compare with the "
-        "nodes' source_hash; --accept or --all writes the new hashes after showing the changed text. "
-        "The article is --article, else the flow's source.path beside the flow file, in --articles, "
-        "or in the working folder.",
+        description="""
+            Hash each cited block (or section) of the flow's article again and compare with the nodes' source_hash;
+            --accept or --all writes the new hashes after showing the changed text.
+            The article is --article, else the flow's source.path beside the flow file, in --articles, or in the
+            working folder.
+        """,
         args=(
             arg("flow", type=Path, help="a flow file, or the id of a loaded flow"),
             arg("--article", type=Path, help="the article file"),
@@ -381,10 +405,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "init",
-        "selfhelp.commands.init",
         help="scaffold a flows folder: a sample flow and its test, .selfhelp.yaml, the schema, a CI snippet",
-        description="Write a folder of flows that works outside this repository: the sample flow's modeline "
-        "points at the schema written beside it, and drafts imported into the folder point at it too.",
+        description="""
+            Write a folder of flows that works outside this repository: the sample flow's modeline points at the
+            schema written beside it, and drafts imported into the folder point at it too.
+        """,
         args=(
             arg("dir", type=Path, nargs="?", default=Path("flows"), help="the folder (default: ./flows)"),
             arg("--force", action="store_true", help="overwrite files the folder already has"),
@@ -392,12 +417,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "check",
-        "selfhelp.commands.check",
         help="run a built-in check now (exit 0 answered, 1 unavailable, 2 usage)",
-        description="Run one of the checks flows use, here and now: running it is the consent to send what "
-        "it sends. tenant-domain sends only the domain to Microsoft's sign-in service "
-        "($SELFHELP_LOGIN_AUTHORITY, else https://login.microsoftonline.com) and says whether the domain "
-        "belongs to the tenant: match, mismatch, unknown-domain or unavailable.",
+        description="""
+            Run one of the checks flows use, here and now: running it is the consent to send what it sends.
+            tenant-domain sends only the domain to Microsoft's sign-in service ($SELFHELP_LOGIN_AUTHORITY, else
+            https://login.microsoftonline.com) and says whether the domain belongs to the tenant: match, mismatch,
+            unknown-domain or unavailable.
+        """,
         args=(
             arg("check", choices=sorted(CHECK_SPECS), help="the check to run"),
             arg("--tenant", required=True, metavar="GUID", help="the tenant ID (Directory ID), a GUID"),
@@ -443,7 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_command(sub: argparse._SubParsersAction, command: Command) -> None:
     """One subparser from one row of the table."""
-    parser = sub.add_parser(command.name, help=command.help, description=command.description)
+    description = " ".join(command.description.split()) if command.description else None
+    parser = sub.add_parser(command.name, help=command.help, description=description)
     groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for argument in command.args:
         target: argparse._ActionsContainer = parser

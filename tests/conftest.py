@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog, shipped_flows_dir
+from selfhelp.flow.models import Flow
+from selfhelp.flow.validate import check_file
+from selfhelp.session.engine import Session
+from selfhelp.session.store import DATA_ENV, SessionStore
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -32,6 +38,67 @@ def _a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     The refusal without one is tested for real, in subprocesses (tests/test_no_terminal.py).
     """
     monkeypatch.setattr("selfhelp.commands.common.terminal_missing", lambda: None)
+
+
+# --- flows and sessions walked through them ---------------------------------------------------------
+
+#: The flows written for the tests (``tests/flows``): ``handoff-test`` among them.
+TEST_FLOWS = Path(__file__).parent / "flows"
+#: A tenant ID as a partner types it.
+GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+
+def checked_flow(path: Path) -> Flow:
+    """The flow in ``path``, which must validate clean (else its problems are the failure's message)."""
+    report = check_file(path)
+    assert report.ok and report.flow is not None, [d.format() for d in report.diagnostics]
+    return report.flow
+
+
+@pytest.fixture(scope="session")
+def cpor() -> Flow:
+    """The shipped CPOR flow (``flows/cpor-customer-association.yaml``)."""
+    return checked_flow(shipped_flows_dir() / "cpor-customer-association.yaml")
+
+
+@pytest.fixture(scope="session")
+def handoff_catalog() -> Catalog:
+    """The test flows alone (no shipped flows, no environment): ``handoff-test`` loaded clean."""
+    catalog = load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
+    assert "handoff-test" in catalog.flows, [d.format() for d in catalog.problems]
+    return catalog
+
+
+@pytest.fixture
+def handoff_flow(handoff_catalog: Catalog) -> Flow:
+    """The ``handoff-test`` flow (``tests/flows/handoff.yaml``): every answer kind, and a support form."""
+    return handoff_catalog.flows["handoff-test"].flow
+
+
+@pytest.fixture
+def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The commands' data folder (``$SELFHELP_DATA_DIR``): the test's temporary folder, the start-up cache in it.
+
+    The cache goes there too because ``resume`` refreshes it.
+    """
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    """A session store of its own, in the test's temporary folder."""
+    return SessionStore(tmp_path / "sessions")
+
+
+def walked(flow: Flow, *answers: int | str) -> Session:
+    """A session with ``answers`` given in order: ints pick a choice, strings are typed."""
+    session = Session(flow)
+    for answer in answers:
+        reply = session.choose(answer) if isinstance(answer, int) else session.submit(answer)
+        assert reply.ok, reply.reason
+    return session
 
 
 #: The tenant that owns contoso.onmicrosoft.com on the fake sign-in service.

@@ -101,3 +101,31 @@ def test_serve_help_shows_its_defaults(capsys: pytest.CaptureFixture[str], monke
     out = capsys.readouterr().out
     assert "--host HOST           address to listen on (default 127.0.0.1)\n" in out
     assert "--port PORT           port to listen on (default 8000)\n" in out
+
+
+def test_a_description_written_across_lines_is_one_paragraph() -> None:
+    (commands_action,) = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert commands_action.choices["validate"].description == (
+        "Check flow files: YAML safety, the schema and the graph rules. "
+        "With no paths, checks every flow selfhelp would load."
+    )
+
+
+def test_run_help_reads_as_written(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    assert capsys.readouterr().out == (
+        "usage: selfhelp run [-h] flow_id\n"
+        "\n"
+        "Open the app at the first question of a flow ('selfhelp list' shows the ids).\n"
+        "Your answers are saved after every step; when you quit, the session's id is\n"
+        "printed: continue it with 'selfhelp resume ID', print its case summary with\n"
+        "'selfhelp summary ID'.\n"
+        "\n"
+        "positional arguments:\n"
+        "  flow_id     the flow's id (see 'selfhelp list')\n"
+        "\n"
+        "options:\n"
+        "  -h, --help  show this help message and exit\n"
+    )

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp.checks import given
-from selfhelp.flow.catalog import shipped_flows_dir
 from selfhelp.flow.models import CauseNode, CheckNode, Condition, Flow, InputNode, MatchNode, OutcomeNode
-from selfhelp.flow.validate import check_file
 from selfhelp.matcher.results import MatchResult
 from selfhelp.session.engine import (
     CONTINUE_LABEL,
@@ -22,26 +20,14 @@ from selfhelp.session.engine import (
     condition_holds,
     flow_hash,
 )
+from tests.conftest import GUID, checked_flow
 
 HERE = Path(__file__).parent
-GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-
-def load(path: Path) -> Flow:
-    report = check_file(path)
-    assert report.ok, [d.format() for d in report.diagnostics]
-    assert report.flow is not None
-    return report.flow
 
 
 @pytest.fixture(scope="module")
 def mini() -> Flow:
-    return load(HERE / "engine_flows" / "mini.yaml")
-
-
-@pytest.fixture(scope="module")
-def cpor() -> Flow:
-    return load(shipped_flows_dir() / "cpor-customer-association.yaml")
+    return checked_flow(HERE / "engine_flows" / "mini.yaml")
 
 
 # --- stepping ---------------------------------------------------------------------
@@ -141,7 +127,7 @@ nodes:
 """,
         encoding="utf-8",
     )
-    flow = load(flow_file)
+    flow = checked_flow(flow_file)
     given_one, left_empty = Session(flow), Session(flow)
     assert given_one.submit(GUID).ok and left_empty.submit("").ok
     assert (given_one.current.node, left_empty.current.node) == ("with", "without")

@@ -13,9 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from selfhelp.base.text import md_block, md_escape
-from selfhelp.flow.catalog import shipped_flows_dir
 from selfhelp.flow.models import Flow, OutcomeResult
-from selfhelp.flow.validate import check_file
 from selfhelp.matcher.results import MatchCandidate, MatchResult
 from selfhelp.session.engine import Session
 from selfhelp.session.handoff import (
@@ -28,34 +26,15 @@ from selfhelp.session.handoff import (
     save_summary,
 )
 from selfhelp.session.store import DATA_ENV, SessionStore
+from tests.conftest import GUID, checked_flow, walked
 
 HERE = Path(__file__).parent
-GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 MISMATCH = "The customer tenant ID and subdomain do not match"
-
-
-def load(path: Path) -> Flow:
-    report = check_file(path)
-    assert report.ok and report.flow is not None, [d.format() for d in report.diagnostics]
-    return report.flow
 
 
 @pytest.fixture(scope="module")
 def flow() -> Flow:
-    return load(HERE / "flows" / "handoff.yaml")
-
-
-@pytest.fixture(scope="module")
-def cpor() -> Flow:
-    return load(shipped_flows_dir() / "cpor-customer-association.yaml")
-
-
-def walked(flow: Flow, *answers_: int | str) -> Session:
-    session = Session(flow)
-    for answer in answers_:
-        reply = session.choose(answer) if isinstance(answer, int) else session.submit(answer)
-        assert reply.ok, reply.reason
-    return session
+    return checked_flow(HERE / "flows" / "handoff.yaml")
 
 
 # --- rendering Markdown as a reader sees it ---------------------------------------

@@ -9,34 +9,9 @@ import pytest
 
 from selfhelp.cli import main
 from selfhelp.commands import summary as summary_command
-from selfhelp.flow.catalog import flow_sources, load_catalog
 from selfhelp.flow.models import Flow
-from selfhelp.session.engine import Session
-from selfhelp.session.store import DATA_ENV, SessionStore
-
-TEST_FLOWS = Path(__file__).parent / "flows"
-GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(DATA_ENV, str(tmp_path))
-    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
-
-
-@pytest.fixture
-def flow() -> Flow:
-    catalog = load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
-    return catalog.flows["handoff-test"].flow
-
-
-def walked(flow: Flow, *answers: int | str) -> Session:
-    session = Session(flow)
-    for answer in answers:
-        reply = session.choose(answer) if isinstance(answer, int) else session.submit(answer)
-        assert reply.ok, reply.reason
-    return session
+from selfhelp.session.store import SessionStore
+from tests.conftest import GUID, TEST_FLOWS, walked
 
 
 @pytest.mark.parametrize(
@@ -53,9 +28,9 @@ def test_run_and_list_help_describe_the_command(command: str, says: str, capsys:
 
 
 def test_summary_prints_text_to_a_terminal_and_markdown_to_a_pipe(
-    data: Path, flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    data_folder: Path, handoff_flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = walked(flow, 1, "Ada_Lovelace", GUID, "It broke.")
+    session = walked(handoff_flow, 1, "Ada_Lovelace", GUID, "It broke.")
     SessionStore().save(session)
     assert main(["--flows", str(TEST_FLOWS), "summary", session.id]) == 0
     piped = capsys.readouterr().out
@@ -68,9 +43,11 @@ def test_summary_prints_text_to_a_terminal_and_markdown_to_a_pipe(
     assert capsys.readouterr().out == piped, "--format still chooses"
 
 
-def test_resume_lists_no_session_without_an_answer(data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_lists_no_session_without_an_answer(
+    data_folder: Path, handoff_flow: Flow, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = SessionStore()
-    answered, empty = walked(flow, 1, "Ada"), walked(flow)
+    answered, empty = walked(handoff_flow, 1, "Ada"), walked(handoff_flow)
     store.save(answered)
     store.save(empty)
     assert main(["resume"]) == 0

@@ -24,37 +24,7 @@ from selfhelp.session.store import (
     data_dir,
     write_atomic,
 )
-
-HERE = Path(__file__).parent
-TEST_FLOWS = HERE / "flows"
-GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    cat = load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
-    assert "handoff-test" in cat.flows, [d.format() for d in cat.problems]
-    return cat
-
-
-@pytest.fixture
-def flow(catalog: Catalog) -> Flow:
-    return catalog.flows["handoff-test"].flow
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SessionStore:
-    return SessionStore(tmp_path / "sessions")
-
-
-def walked(flow: Flow, *answers: int | str) -> Session:
-    """A session with ``answers`` given in order: ints pick a choice, strings are typed."""
-    session = Session(flow)
-    for answer in answers:
-        reply = session.choose(answer) if isinstance(answer, int) else session.submit(answer)
-        assert reply.ok, reply.reason
-    return session
-
+from tests.conftest import GUID, TEST_FLOWS, walked
 
 # --- where data lives -------------------------------------------------------------
 
@@ -74,27 +44,27 @@ def test_store_folder_defaults_to_sessions_in_data_dir(tmp_path: Path, monkeypat
 # --- saving and loading -----------------------------------------------------------
 
 
-def test_save_then_load_keeps_every_answer(store: SessionStore, flow: Flow, catalog: Catalog) -> None:
-    session = walked(flow, 1, "Ada", GUID)
+def test_save_then_load_keeps_every_answer(store: SessionStore, handoff_flow: Flow, handoff_catalog: Catalog) -> None:
+    session = walked(handoff_flow, 1, "Ada", GUID)
     session.add_note("called the partner")
     path = store.save(session)
     assert path == store.folder / f"{session.id}.json"
     state = store.load(session.id)
     assert state.history == session.history and state.notes == ["called the partner"]
-    resumed, notice = store.resume(session.id, catalog)
+    resumed, notice = store.resume(session.id, handoff_catalog)
     assert notice is None
     assert resumed.values == {"problem": "other", "customer_name": "Ada", "tenant_id": GUID}
     assert resumed.current.node == "describe"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-def test_saved_files_are_private(store: SessionStore, flow: Flow) -> None:
-    path = store.save(Session(flow))
+def test_saved_files_are_private(store: SessionStore, handoff_flow: Flow) -> None:
+    path = store.save(Session(handoff_flow))
     assert path.stat().st_mode & 0o077 == 0, "sessions hold tenant ids: other users must not read them"
 
 
-def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(store: SessionStore, flow: Flow) -> None:
-    session = Session(flow)
+def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(store: SessionStore, handoff_flow: Flow) -> None:
+    session = Session(handoff_flow)
     store.save(session)
     session.choose(1)
     store.save(session)
@@ -106,9 +76,9 @@ def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(store: Ses
 
 
 def test_a_failed_write_keeps_the_previous_save(
-    store: SessionStore, flow: Flow, monkeypatch: pytest.MonkeyPatch
+    store: SessionStore, handoff_flow: Flow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session = Session(flow)
+    session = Session(handoff_flow)
     path = store.save(session)
     before = path.read_bytes()
     session.choose(1)
@@ -133,9 +103,9 @@ def test_write_atomic_creates_the_folder(tmp_path: Path) -> None:
 # --- listing ----------------------------------------------------------------------
 
 
-def test_list_is_newest_first_with_summaries(store: SessionStore, flow: Flow) -> None:
-    old = walked(flow, 1)
-    new = walked(flow, 0, "The customer tenant ID and subdomain do not match", 0)
+def test_list_is_newest_first_with_summaries(store: SessionStore, handoff_flow: Flow) -> None:
+    old = walked(handoff_flow, 1)
+    new = walked(handoff_flow, 0, "The customer tenant ID and subdomain do not match", 0)
     old.state.updated, new.state.updated = "2026-01-01T10:00:00+00:00", "2026-01-02T10:00:00+00:00"
     store.save(old)
     store.save(new)
@@ -173,8 +143,8 @@ BAD_FILES = {
 }
 
 
-def test_unreadable_files_are_skipped_with_a_reason(store: SessionStore, flow: Flow) -> None:
-    good = Session(flow)
+def test_unreadable_files_are_skipped_with_a_reason(store: SessionStore, handoff_flow: Flow) -> None:
+    good = Session(handoff_flow)
     store.save(good)
     for name, (content, _) in BAD_FILES.items():
         (store.folder / f"{name}.json").write_bytes(content)
@@ -200,8 +170,8 @@ def test_loading_an_unreadable_file_is_a_clear_error(store: SessionStore, name: 
 # --- ids --------------------------------------------------------------------------
 
 
-def test_a_unique_prefix_names_a_session(store: SessionStore, flow: Flow) -> None:
-    a, b = Session(flow), Session(flow)
+def test_a_unique_prefix_names_a_session(store: SessionStore, handoff_flow: Flow) -> None:
+    a, b = Session(handoff_flow), Session(handoff_flow)
     a.state.id, b.state.id = "abc111", "abc222"
     store.save(a)
     store.save(b)
@@ -219,8 +189,8 @@ def test_ids_that_could_escape_the_folder_are_refused(store: SessionStore, bad: 
         store.load(bad)
 
 
-def test_delete(store: SessionStore, flow: Flow) -> None:
-    session = Session(flow)
+def test_delete(store: SessionStore, handoff_flow: Flow) -> None:
+    session = Session(handoff_flow)
     store.save(session)
     assert store.delete(session.id) is True
     assert store.list().sessions == []
@@ -231,8 +201,8 @@ def test_delete(store: SessionStore, flow: Flow) -> None:
 # --- resuming ---------------------------------------------------------------------
 
 
-def test_resume_refuses_a_flow_that_is_not_loaded(store: SessionStore, flow: Flow) -> None:
-    session = Session(flow)
+def test_resume_refuses_a_flow_that_is_not_loaded(store: SessionStore, handoff_flow: Flow) -> None:
+    session = Session(handoff_flow)
     store.save(session)
     with pytest.raises(FlowMissing, match="'handoff-test', which is not loaded"):
         store.resume(session.id, Catalog())
@@ -248,9 +218,9 @@ def _catalog_with(tmp_path: Path, text: str) -> Catalog:
 
 
 def test_resume_on_a_changed_flow_that_still_fits_gives_a_notice(
-    store: SessionStore, flow: Flow, tmp_path: Path
+    store: SessionStore, handoff_flow: Flow, tmp_path: Path
 ) -> None:
-    session = walked(flow, 1, "Ada")
+    session = walked(handoff_flow, 1, "Ada")
     store.save(session)
     text = (TEST_FLOWS / "handoff.yaml").read_text(encoding="utf-8")
     changed = _catalog_with(tmp_path, text.replace('version: "1"', 'version: "2"'))
@@ -260,9 +230,9 @@ def test_resume_on_a_changed_flow_that_still_fits_gives_a_notice(
 
 
 def test_resume_on_a_changed_flow_that_no_longer_fits_is_refused(
-    store: SessionStore, flow: Flow, tmp_path: Path
+    store: SessionStore, handoff_flow: Flow, tmp_path: Path
 ) -> None:
-    session = walked(flow, 1, "Ada")
+    session = walked(handoff_flow, 1, "Ada")
     store.save(session)
     text = (TEST_FLOWS / "handoff.yaml").read_text(encoding="utf-8")
     # "Something else" now leads straight to the tenant question: the saved path went through "name".
@@ -274,29 +244,29 @@ def test_resume_on_a_changed_flow_that_no_longer_fits_is_refused(
     assert isinstance(caught.value, SessionMismatch), "callers catching the engine's error still catch it"
 
 
-def test_a_hand_edited_step_is_reported_not_crashed_on(store: SessionStore, flow: Flow, catalog: Catalog) -> None:
-    session = walked(flow, 1)
+def test_a_hand_edited_step_is_reported_not_crashed_on(
+    store: SessionStore, handoff_flow: Flow, handoff_catalog: Catalog
+) -> None:
+    session = walked(handoff_flow, 1)
     path = store.save(session)
     data = json.loads(path.read_text())
     data["history"][-1]["node"] = "no-such-step"
     path.write_text(json.dumps(data))
     with pytest.raises(CorruptSession, match="no-such-step"):
-        store.resume(session.id, catalog)
+        store.resume(session.id, handoff_catalog)
 
 
 # --- the commands -----------------------------------------------------------------
 
 
-@pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(DATA_ENV, str(tmp_path))
-    monkeypatch.setenv("SELFHELP_CACHE_DIR", str(tmp_path / "cache"))  # 'resume' refreshes the start-up cache
-    return tmp_path
-
-
-def test_resume_lists_unfinished_sessions(data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_lists_unfinished_sessions(
+    data_folder: Path, handoff_flow: Flow, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = SessionStore()
-    open_, done = walked(flow, 1, "Ada"), walked(flow, 0, "The customer tenant ID and subdomain do not match", 0)
+    open_, done = (
+        walked(handoff_flow, 1, "Ada"),
+        walked(handoff_flow, 0, "The customer tenant ID and subdomain do not match", 0),
+    )
     store.save(open_)
     store.save(done)
     (store.folder / "junk.json").write_text("{")
@@ -311,15 +281,15 @@ def test_resume_lists_unfinished_sessions(data: Path, flow: Flow, capsys: pytest
     assert listed["skipped"][0]["path"].endswith("junk.json")
 
 
-def test_resume_with_nothing_saved(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_with_nothing_saved(data_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["resume"]) == 0
     assert "No unfinished sessions" in capsys.readouterr().out
 
 
 def test_resume_id_opens_the_app_with_the_session(
-    data: Path, flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    data_folder: Path, handoff_flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = walked(flow, 1, "Ada")
+    session = walked(handoff_flow, 1, "Ada")
     SessionStore().save(session)
     calls: list[dict] = []
 
@@ -334,10 +304,12 @@ def test_resume_id_opens_the_app_with_the_session(
     assert kwargs["flow_id"] == "handoff-test" and kwargs["agent"] is True and kwargs["notice"] is None
     resumed = kwargs["session"]
     assert isinstance(resumed, Session) and resumed.values["customer_name"] == "Ada"
-    assert (data / "cache" / "first-paint.json").is_file()  # the next 'selfhelp run' paints from it
+    assert (data_folder / "cache" / "first-paint.json").is_file()  # the next 'selfhelp run' paints from it
 
 
-def test_resume_errors_are_messages_not_tracebacks(data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resume_errors_are_messages_not_tracebacks(
+    data_folder: Path, handoff_flow: Flow, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["resume", "nosuchsession"]) == 2
     assert "no saved session" in capsys.readouterr().err
     store = SessionStore()
@@ -346,16 +318,16 @@ def test_resume_errors_are_messages_not_tracebacks(data: Path, flow: Flow, capsy
     assert main(["resume", "broken"]) == 1
     err = capsys.readouterr().err
     assert "not a readable session" in err and "Traceback" not in err
-    session = Session(flow)
+    session = Session(handoff_flow)
     store.save(session)
     assert main(["resume", session.id]) == 1, "the test flow is not loaded without --flows"
     assert "not loaded" in capsys.readouterr().err
 
 
 def test_summary_command_prints_markdown_text_and_json(
-    data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]
+    data_folder: Path, handoff_flow: Flow, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = walked(flow, 1, "Ada", GUID, "It broke.")
+    session = walked(handoff_flow, 1, "Ada", GUID, "It broke.")
     SessionStore().save(session)
     assert main(["--flows", str(TEST_FLOWS), "summary", session.id]) == 0
     out = capsys.readouterr().out
@@ -365,18 +337,18 @@ def test_summary_command_prints_markdown_text_and_json(
     summary = json.loads(captured.out)
     assert summary["outcome"]["result"] == "contact_support" and summary["missing"] == ["claim_date"]
     saved = [Path(line.removeprefix("saved ")) for line in captured.err.splitlines()]
-    assert [p.suffix for p in saved] == [".md", ".json"] and all(p.parent == data / "summaries" for p in saved)
+    assert [p.suffix for p in saved] == [".md", ".json"] and all(p.parent == data_folder / "summaries" for p in saved)
     assert json.loads(saved[1].read_text()) == summary
     assert main(["--flows", str(TEST_FLOWS), "summary", session.id, "--format", "text"]) == 0
     assert "Your name [customer_name]: Ada" in capsys.readouterr().out
 
 
 def test_summary_save_that_cannot_write_is_a_clear_error(
-    data: Path, flow: Flow, capsys: pytest.CaptureFixture[str]
+    data_folder: Path, handoff_flow: Flow, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    session = walked(flow, 1, "Ada", GUID, "It broke.")
+    session = walked(handoff_flow, 1, "Ada", GUID, "It broke.")
     SessionStore().save(session)
-    (data / "summaries").write_text("a file where the folder should be")
+    (data_folder / "summaries").write_text("a file where the folder should be")
     assert main(["--flows", str(TEST_FLOWS), "summary", session.id, "--save"]) == 1
     err = capsys.readouterr().err
     assert "cannot save the case summary" in err and "Traceback" not in err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp.cli import main
-from selfhelp.flow.catalog import Catalog, flow_sources, load_catalog
+from selfhelp.flow.catalog import Catalog
 from selfhelp.flow.models import Flow
 from selfhelp.session import store as store_module
 from selfhelp.session.engine import Session
@@ -26,25 +26,9 @@ from selfhelp.session.store import (
     StoreError,
     UnsavableSession,
 )
+from tests.conftest import GUID, TEST_FLOWS
 
-HERE = Path(__file__).parent
-TEST_FLOWS = HERE / "flows"
 HOUR = 3600
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
-
-
-@pytest.fixture
-def flow(catalog: Catalog) -> Flow:
-    return catalog.flows["handoff-test"].flow
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SessionStore:
-    return SessionStore(tmp_path / "sessions")
 
 
 def saved(store: SessionStore, flow: Flow, name: str = "Ada") -> Session:
@@ -80,8 +64,8 @@ def with_half_a_character(store: SessionStore, session: Session) -> Path:
     return path
 
 
-def test_a_lone_surrogate_is_skipped_with_a_note_and_hides_nothing(store: SessionStore, flow: Flow) -> None:
-    good, bad, other = saved(store, flow), saved(store, flow), saved(store, flow, "Bob")
+def test_a_lone_surrogate_is_skipped_with_a_note_and_hides_nothing(store: SessionStore, handoff_flow: Flow) -> None:
+    good, bad, other = saved(store, handoff_flow), saved(store, handoff_flow), saved(store, handoff_flow, "Bob")
     with_half_a_character(store, bad)
     listing = store.list()
     assert sorted(s.id for s in listing.sessions) == sorted([good.id, other.id])
@@ -93,8 +77,8 @@ def test_a_lone_surrogate_is_skipped_with_a_note_and_hides_nothing(store: Sessio
         store.load(bad.id)
 
 
-def test_a_lone_surrogate_in_a_key_is_named_without_printing_it(store: SessionStore, flow: Flow) -> None:
-    session = saved(store, flow)
+def test_a_lone_surrogate_in_a_key_is_named_without_printing_it(store: SessionStore, handoff_flow: Flow) -> None:
+    session = saved(store, handoff_flow)
     path = store.path_for(session.id)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["presets"] = {"\ud800": "x"}
@@ -117,9 +101,9 @@ def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_resume_and_summary_survive_a_lone_surrogate(tmp_path: Path, flow: Flow) -> None:
+def test_resume_and_summary_survive_a_lone_surrogate(tmp_path: Path, handoff_flow: Flow) -> None:
     store = SessionStore(tmp_path / "sessions")
-    damaged, fine = saved(store, flow), saved(store, flow, "Bob")
+    damaged, fine = saved(store, handoff_flow), saved(store, handoff_flow, "Bob")
     with_half_a_character(store, damaged)  # only the damaged one answered "Ada"
     listed = run_cli("resume", data=tmp_path)
     assert listed.returncode == 0, listed.stderr
@@ -137,11 +121,11 @@ def test_resume_and_summary_survive_a_lone_surrogate(tmp_path: Path, flow: Flow)
     assert run_cli("summary", fine.id, data=tmp_path).stdout.startswith("# Case summary: Handoff test flow")
 
 
-def test_a_file_name_that_is_not_utf8_is_listed_not_crashed_on(tmp_path: Path, flow: Flow) -> None:
+def test_a_file_name_that_is_not_utf8_is_listed_not_crashed_on(tmp_path: Path, handoff_flow: Flow) -> None:
     if sys.platform == "darwin" or os.name == "nt":
         pytest.skip("the file system insists on Unicode names")
     store = SessionStore(tmp_path / "sessions")
-    good = saved(store, flow)
+    good = saved(store, handoff_flow)
     (store.folder / os.fsdecode(b"\xff.json")).write_text("{}")
     listed = run_cli("resume", "--json", data=tmp_path)
     assert listed.returncode == 0, listed.stderr
@@ -151,9 +135,9 @@ def test_a_file_name_that_is_not_utf8_is_listed_not_crashed_on(tmp_path: Path, f
 
 
 def test_saving_a_lone_surrogate_is_a_clear_os_error_and_keeps_the_previous_save(
-    store: SessionStore, flow: Flow
+    store: SessionStore, handoff_flow: Flow
 ) -> None:
-    session = saved(store, flow)
+    session = saved(store, handoff_flow)
     before = store.path_for(session.id).read_bytes()
     session.state.notes.append("half a character: \ud800")  # what no text-cleaning step let through
     with pytest.raises(UnsavableSession) as caught:
@@ -171,8 +155,8 @@ def test_saving_a_lone_surrogate_is_a_clear_os_error_and_keeps_the_previous_save
 # --- leftovers of killed writers -----------------------------------------------------------------
 
 
-def test_stale_temporary_files_are_removed_when_sessions_are_listed(store: SessionStore, flow: Flow) -> None:
-    session = saved(store, flow)
+def test_stale_temporary_files_are_removed_when_sessions_are_listed(store: SessionStore, handoff_flow: Flow) -> None:
+    session = saved(store, handoff_flow)
     sid = session.id
     folder = store.folder
     plant(folder, f".{sid}.json.k1ll3d_a.tmp", 2 * HOUR, size=1_000_000)  # a killed save, long ago
@@ -189,18 +173,22 @@ def test_stale_temporary_files_are_removed_when_sessions_are_listed(store: Sessi
     )
 
 
-def test_opening_a_session_removes_its_stale_temporary_files(store: SessionStore, flow: Flow, catalog: Catalog) -> None:
-    a, b = saved(store, flow), saved(store, flow)
+def test_opening_a_session_removes_its_stale_temporary_files(
+    store: SessionStore, handoff_flow: Flow, handoff_catalog: Catalog
+) -> None:
+    a, b = saved(store, handoff_flow), saved(store, handoff_flow)
     plant(store.folder, f".{a.id}.json.old_tmp1.tmp", 2 * HOUR)
     plant(store.folder, f".{b.id}.json.old_tmp2.tmp", 2 * HOUR)
-    store.resume(a.id, catalog)
+    store.resume(a.id, handoff_catalog)
     names = {p.name for p in store.folder.iterdir()}
     assert f".{a.id}.json.old_tmp1.tmp" not in names
     assert f".{b.id}.json.old_tmp2.tmp" in names, "opening one session looks at its own files only"
 
 
-def test_the_work_of_one_listing_is_bounded(store: SessionStore, flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
-    session = saved(store, flow)
+def test_the_work_of_one_listing_is_bounded(
+    store: SessionStore, handoff_flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = saved(store, handoff_flow)
     monkeypatch.setattr(store_module, "SWEEP_LIMIT", 3)
     for i in range(5):
         plant(store.folder, f".{session.id}.json.old{i}.tmp", 2 * HOUR)
@@ -287,15 +275,12 @@ def holder_of() -> Iterator[HolderOf]:
             holder.stop(kill=True)
 
 
-GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-
 def test_a_second_writer_is_refused_and_nothing_is_lost(
-    store: SessionStore, flow: Flow, catalog: Catalog, holder_of: HolderOf
+    store: SessionStore, handoff_flow: Flow, handoff_catalog: Catalog, holder_of: HolderOf
 ) -> None:
-    session = saved(store, flow)
+    session = saved(store, handoff_flow)
     first = holder_of(store.folder, session.id)
-    here, _ = SessionStore(store.folder).resume(session.id, catalog)  # a second selfhelp reads it: allowed
+    here, _ = SessionStore(store.folder).resume(session.id, handoff_catalog)  # a second selfhelp reads it: allowed
     assert here.submit("1f8fad5b-d9cb-469f-a165-70867728950e").ok
     before = store.path_for(session.id).read_bytes()
 
@@ -308,21 +293,21 @@ def test_a_second_writer_is_refused_and_nothing_is_lost(
     )
     assert store.path_for(session.id).read_bytes() == before, "the refused save wrote nothing"
     with pytest.raises(SessionConflict, match="is open in another selfhelp"):
-        second.resume(session.id, catalog, claim=True)
+        second.resume(session.id, handoff_catalog, claim=True)
     with pytest.raises(SessionConflict, match="is open in another selfhelp"):
         second.delete(session.id)
 
     # The first goes on saving, unharmed; once it has quit, the session can be opened here.
     assert first.answer(GUID) == "saved describe"
     first.stop()
-    resumed, _ = second.resume(session.id, catalog, claim=True)
+    resumed, _ = second.resume(session.id, handoff_catalog, claim=True)
     assert resumed.values == {"problem": "other", "customer_name": "Ada", "tenant_id": GUID}
     second.save(resumed)
     second.release(session.id)
 
 
-def test_a_killed_writer_leaves_the_session_free(store: SessionStore, flow: Flow, holder_of: HolderOf) -> None:
-    session = saved(store, flow)
+def test_a_killed_writer_leaves_the_session_free(store: SessionStore, handoff_flow: Flow, holder_of: HolderOf) -> None:
+    session = saved(store, handoff_flow)
     first = holder_of(store.folder, session.id)
     plant(store.folder, f".{session.id}.json.killed1.tmp", 2 * HOUR)
     store.list()
@@ -339,14 +324,14 @@ def test_a_killed_writer_leaves_the_session_free(store: SessionStore, flow: Flow
 
 def test_resume_id_says_the_session_is_open_elsewhere_and_starts_no_app(
     tmp_path: Path,
-    flow: Flow,
+    handoff_flow: Flow,
     holder_of: HolderOf,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     store = SessionStore()
-    session = saved(store, flow)
+    session = saved(store, handoff_flow)
     first = holder_of(store.folder, session.id)
     before = store.path_for(session.id).read_bytes()
     calls: list[dict[str, object]] = []
@@ -366,11 +351,13 @@ def test_resume_id_says_the_session_is_open_elsewhere_and_starts_no_app(
     assert len(calls) == 1
 
 
-def test_stores_in_one_process_share_its_sessions(store: SessionStore, flow: Flow, catalog: Catalog) -> None:
+def test_stores_in_one_process_share_its_sessions(
+    store: SessionStore, handoff_flow: Flow, handoff_catalog: Catalog
+) -> None:
     # `selfhelp resume ID` opens the session with its store; the app saves it with its own.
-    session = saved(store, flow)
+    session = saved(store, handoff_flow)
     command_store, app_store = SessionStore(store.folder), SessionStore(store.folder)
-    resumed, _ = command_store.resume(session.id, catalog, claim=True)
+    resumed, _ = command_store.resume(session.id, handoff_catalog, claim=True)
     assert resumed.submit(GUID).ok
     app_store.save(resumed)
     assert store.load(session.id).history[-1].node == "describe"

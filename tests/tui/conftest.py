@@ -12,6 +12,8 @@ from rich.cells import cell_len
 from textual.widgets import OptionList
 
 from selfhelp.flow.catalog import Catalog, FlowSource, flow_sources, load_catalog
+from selfhelp.flow.models import Flow
+from selfhelp.matcher.results import MatchCandidate, MatchResult
 from selfhelp.session.store import SessionStore
 from selfhelp.tui.app import SelfHelpApp
 from selfhelp.tui.screens.conversation import ConversationScreen
@@ -53,6 +55,23 @@ def make_app(catalog: Catalog, tmp_path: Path) -> Callable[..., SelfHelpApp]:
         return SelfHelpApp(cat, **kwargs)  # type: ignore[arg-type]
 
     return build
+
+
+@pytest.fixture
+def app(make_app: Callable[..., SelfHelpApp]) -> SelfHelpApp:
+    """The app at the first question of the CPOR flow, where a partner starts (saving under ``tmp_path``)."""
+    return make_app(flow_id=CPOR)
+
+
+class TwoCauses:
+    """A matcher that always finds the message ambiguous between two subscription causes."""
+
+    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
+        found = [
+            MatchCandidate(flow=flow.id, node=n, title=flow.nodes[n].title or n, score=70.0, pattern="p")
+            for n in ("subscription-not-dynamics", "subscription-is-csp")
+        ]
+        return MatchResult(query=text, verdict="ambiguous", matches=found)
 
 
 def screen_text(app: SelfHelpApp) -> str:

@@ -104,8 +104,7 @@ async def test_a_search_hit_in_another_flow_carries_the_pasted_error_to_the_supp
         assert "describe-problem" not in [v.node for v in conversation(app).session.path()]
 
 
-async def test_the_map_toggles_in_partner_mode(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_the_map_toggles_in_partner_mode(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         assert not conversation(app).query(FlowTree)
         await pilot.press("f2")

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from selfhelp.flow.models import Flow
-from selfhelp.matcher.results import MatchCandidate, MatchResult
 from selfhelp.session.engine import Session
 from selfhelp.session.store import SessionStore
 from selfhelp.tui.config import UIConfig, load_config
 from selfhelp.tui.screens.conversation import ConversationScreen
 from selfhelp.tui.screens.modals import HelpScreen
-from tests.tui.conftest import CPOR, GUID, at, conversation, paste, pick, screen_text, toasts
+from tests.tui.conftest import CPOR, GUID, TwoCauses, at, conversation, paste, pick, screen_text, toasts
 
 
-class TwoCauses:
-    """A matcher that always finds the message ambiguous between two subscription causes."""
-
-    def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
-        found = [
-            MatchCandidate(flow=flow.id, node=n, title=flow.nodes[n].title or n, score=70.0, pattern="p")
-            for n in ("subscription-not-dynamics", "subscription-is-csp")
-        ]
-        return MatchResult(query=text, verdict="ambiguous", matches=found)
-
-
-async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_back_returns_the_step_with_its_answer_and_shows_what_was_undone(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the subscription")
         await pick(pilot, "No, it looks different")
@@ -45,8 +31,7 @@ def notices(app) -> list[str]:
     return [str(message.render()) for message in conversation(app).query("NoticeMessage")]
 
 
-async def test_an_unsent_paste_is_kept_on_back_and_offered_again(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_an_unsent_paste_is_kept_on_back_and_offered_again(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message to paste")
         assert at(app) == "paste-error"
@@ -70,8 +55,7 @@ async def test_an_unsent_paste_is_kept_on_back_and_offered_again(make_app) -> No
         assert conversation(app).query_one("#paste").text == "The subscription is not\nactive"
 
 
-async def test_an_unsent_typed_answer_is_kept_on_back_but_an_earlier_answer_is_not_a_draft(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_an_unsent_typed_answer_is_kept_on_back_but_an_earlier_answer_is_not_a_draft(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the customer tenant ID")
         await pick(pilot, "Check the tenant ID and subdomain for me")
@@ -99,8 +83,7 @@ async def test_an_unsent_typed_answer_is_kept_on_back_but_an_earlier_answer_is_n
         assert notices(app)[-1] == "↩ Went back: your answer “0f8fad5b-d9cb-469f-a165-70867728950e” is undone."
 
 
-async def test_back_at_the_first_step_says_so(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_back_at_the_first_step_says_so(app) -> None:
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.press("escape")
         await pilot.pause()
@@ -108,8 +91,7 @@ async def test_back_at_the_first_step_says_so(make_app) -> None:
         assert any("nothing to go back to" in toast for toast in toasts(app))
 
 
-async def test_restart_goes_to_the_first_question(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_restart_goes_to_the_first_question(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "Something else")
         await pick(pilot, "Yes, that answers")
@@ -145,8 +127,7 @@ async def test_ambiguous_match_offers_the_candidates_and_none_of_these(make_app,
         assert at(app) == "subscription-is-csp"
 
 
-async def test_pasted_markup_shows_literally_and_the_screen_shows_the_answer_as_kept(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_pasted_markup_shows_literally_and_the_screen_shows_the_answer_as_kept(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, "  [bold red]boom[/] \x1b[31mred\x07 \u202e[link=x]y[/link]\x1b[0m \u202e\n")
@@ -255,8 +236,7 @@ async def test_help_lists_every_key_with_its_id_and_a_remap_works(make_app) -> N
         assert at(app) == "what-happening"
 
 
-async def test_command_palette_runs_an_action(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_command_palette_runs_an_action(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "Something else")
         await pilot.press("ctrl+p")

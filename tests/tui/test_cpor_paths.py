@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.tui.conftest import CPOR, GUID, at, conversation, paste, pick, pick_action, screen_text, type_answer
+from tests.tui.conftest import GUID, at, conversation, paste, pick, pick_action, screen_text, type_answer
 
 #: (test id, steps, expected outcome): each step is ("pick", label prefix), ("type", text) or ("paste", text).
 PATHS = [
@@ -66,8 +66,7 @@ PATHS = [
 
 
 @pytest.mark.parametrize(("steps", "outcome"), [(s, o) for _, s, o in PATHS], ids=[i for i, _, _ in PATHS])
-async def test_path_reaches_its_outcome(make_app, steps, outcome) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_path_reaches_its_outcome(app, steps, outcome) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         for kind, value in steps:
             await {"pick": pick, "type": type_answer, "paste": paste}[kind](pilot, value)
@@ -80,8 +79,7 @@ async def test_path_reaches_its_outcome(make_app, steps, outcome) -> None:
         assert "Start again" in text  # the outcome's actions replace the choices
 
 
-async def test_contact_support_with_invalid_input_then_summary_copy_and_save(make_app, tmp_path) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_contact_support_with_invalid_input_then_summary_copy_and_save(app, tmp_path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the customer tenant")
         await pick(pilot, "No, I've checked")
@@ -118,8 +116,7 @@ async def test_contact_support_with_invalid_input_then_summary_copy_and_save(mak
         assert str(saved[1]) in " ".join(m.text for m in conversation(app).query("NoticeMessage"))
 
 
-async def test_pasted_known_error_goes_straight_to_its_cause(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_pasted_known_error_goes_straight_to_its_cause(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, "Submission failed.\nThe customer tenant ID and subdomain do not match\nRef: 1234")
@@ -127,8 +124,7 @@ async def test_pasted_known_error_goes_straight_to_its_cause(make_app) -> None:
         assert "⌕ Matched a known error" in screen_text(app)
 
 
-async def test_unknown_error_says_so_and_asks_questions(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_unknown_error_says_so_and_asks_questions(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, "xyzzy plugh frobnicate")
@@ -138,8 +134,7 @@ async def test_unknown_error_says_so_and_asks_questions(make_app) -> None:
         assert at(app) == "other-issue"
 
 
-async def test_empty_paste_is_refused_inline(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_empty_paste_is_refused_inline(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, "   ")

@@ -6,7 +6,7 @@ random text; this one checks the last step, the screen, with a few of the nastie
 
 from __future__ import annotations
 
-from tests.tui.conftest import CPOR, at, conversation, paste, pick, screen_text
+from tests.tui.conftest import at, conversation, paste, pick, screen_text
 
 #: What is pasted, and what the screen (and the session) must show for it, written out by hand.
 PASTES = [
@@ -21,8 +21,7 @@ PASTES = [
 ]  # fmt: skip
 
 
-async def test_nasty_pastes_show_literally_on_a_small_screen(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_nasty_pastes_show_literally_on_a_small_screen(app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pick(pilot, "I have an error message")
         for pasted, kept in PASTES:

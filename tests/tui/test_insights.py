@@ -62,8 +62,7 @@ async def test_f3_in_agent_mode_shows_the_figures_masked(make_app, catalog, tmp_
         assert not isinstance(app.screen, InsightsScreen)
 
 
-async def test_partners_have_no_insights_key(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_partners_have_no_insights_key(app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
         await pilot.pause()

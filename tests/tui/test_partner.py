@@ -13,6 +13,7 @@ from selfhelp.tui.screens.modals import FieldsScreen, NoteScreen, SearchScreen
 from tests.tui.conftest import (
     CPOR,
     GUID,
+    TwoCauses,
     at,
     choices_shown,
     conversation,
@@ -23,7 +24,6 @@ from tests.tui.conftest import (
     toasts,
     type_answer,
 )
-from tests.tui.test_conversation import TwoCauses
 
 MISMATCH = "The customer tenant ID and subdomain do not match"
 REQUEST = "1c2d3e4f-0000-4a4a-8b8b-123456789abc"
@@ -51,8 +51,7 @@ async def to_support(pilot, *, claim: str = "CL-7", program: str = "Azure Incent
 # --- 1. the support handoff says what is so, and its answers are ready to copy -------------------
 
 
-async def test_the_support_outcome_says_where_to_open_the_request(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_the_support_outcome_says_where_to_open_the_request(app) -> None:
     async with app.run_test(size=(100, 60)) as pilot:
         await to_support(pilot)
         assert at(app) == "contact-support"
@@ -67,8 +66,7 @@ async def test_the_support_outcome_says_where_to_open_the_request(make_app) -> N
         ]
 
 
-async def test_all_the_form_answers_copy_at_once(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_all_the_form_answers_copy_at_once(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await to_support(pilot)
         await pick_action(pilot, "Copy all the answers")
@@ -85,8 +83,7 @@ async def test_all_the_form_answers_copy_at_once(make_app) -> None:
         assert "Problem description\nClaim rejected\n" in copied
 
 
-async def test_one_answer_copies_alone(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_one_answer_copies_alone(app) -> None:
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await to_support(pilot)
         await pick_action(pilot, "Copy one answer")
@@ -103,8 +100,7 @@ async def test_one_answer_copies_alone(make_app) -> None:
 # --- 3. nothing support merely likes to have blocks the way -------------------------------------------
 
 
-async def test_the_tenant_path_reaches_support_without_the_tenant_id(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_the_tenant_path_reaches_support_without_the_tenant_id(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the customer tenant ID")
         await pick(pilot, "No, I've checked")
@@ -120,8 +116,7 @@ async def test_the_tenant_path_reaches_support_without_the_tenant_id(make_app) -
 # --- 5. a restart never overwrites the summary saved before it -------------------------------------------
 
 
-async def test_a_restarted_run_saves_its_own_summary(make_app, tmp_path: Path) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_a_restarted_run_saves_its_own_summary(app, tmp_path: Path) -> None:
     folder = tmp_path / "summaries"
     async with app.run_test(size=(100, 40)) as pilot:
         await to_support(pilot, claim="FIRST-RUN")
@@ -142,8 +137,7 @@ async def test_a_restarted_run_saves_its_own_summary(make_app, tmp_path: Path) -
 # --- 2. every program of the form, found by typing; the M365 workload and the dates asked --------------
 
 
-async def test_every_program_is_offered_and_found_by_typing(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_every_program_is_offered_and_found_by_typing(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "Something else")
         await pick(pilot, "No, I still need help")
@@ -157,8 +151,7 @@ async def test_every_program_is_offered_and_found_by_typing(make_app) -> None:
         assert conversation(app).session.values["program"] == "Xbox Game Pass Incentive Program"
 
 
-async def test_microsoft_365_asks_the_workload_and_every_answer_lands_in_a_field(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_microsoft_365_asks_the_workload_and_every_answer_lands_in_a_field(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the customer tenant ID")
         await pick(pilot, "No, I've checked")
@@ -185,8 +178,7 @@ async def test_microsoft_365_asks_the_workload_and_every_answer_lands_in_a_field
 # --- 4. the tenant GUID, not the request id, and said to come from the paste -------------------------
 
 
-async def test_the_tenant_guid_is_prefilled_and_labelled(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_the_tenant_guid_is_prefilled_and_labelled(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, f"Request ID: {REQUEST}. {MISMATCH}. Directory ID: {TENANT}")
@@ -199,8 +191,7 @@ async def test_the_tenant_guid_is_prefilled_and_labelled(make_app) -> None:
 # --- 7, 8. subscription errors: paste first, "I'm not sure" everywhere, one Yes/No order -------------------
 
 
-async def test_subscription_errors_offer_the_paste_first_and_never_demand_the_id(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_subscription_errors_offer_the_paste_first_and_never_demand_the_id(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I get an error about the subscription")
         assert choices_shown(conversation(app))[0] == "1. Paste the exact error message instead (quickest)"
@@ -223,8 +214,7 @@ async def test_subscription_errors_offer_the_paste_first_and_never_demand_the_id
 # --- 6. a next step after 5 business days ------------------------------------------------------------------------
 
 
-async def test_a_review_past_5_business_days_has_a_next_step(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_a_review_past_5_business_days_has_a_next_step(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "My claim is Under Review")
         await pick(pilot, "It has been more than 5 business days")
@@ -278,8 +268,7 @@ async def test_search_enter_after_down_opens_the_first_result_with_the_error(mak
 # --- 12. everything reachable at 60x20, and with the map open at 80x24 ---------------------------------------
 
 
-async def test_at_60x20_hidden_choices_have_a_cue_and_are_reachable(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_at_60x20_hidden_choices_have_a_cue_and_are_reachable(app) -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         text = screen_text(app)
@@ -324,10 +313,7 @@ async def test_ctrl_j_adds_a_line_to_a_note_and_esc_keeps_the_draft(make_app) ->
         assert app.screen.query_one("#note-text", TextArea).text == "", "a kept note is no draft"
 
 
-async def test_after_a_restart_the_footer_offers_no_save_and_saving_works_at_the_outcome(
-    make_app, tmp_path: Path
-) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_after_a_restart_the_footer_offers_no_save_and_saving_works_at_the_outcome(app, tmp_path: Path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await to_support(pilot)
         await pilot.press("ctrl+r")

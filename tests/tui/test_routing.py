@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.tui.conftest import (
-    CPOR,
     at,
     choices_shown,
     conversation,
@@ -18,8 +17,7 @@ from tests.tui.conftest import (
 REJECTED_POE = "Rejected - Insufficient Proof of Execution"
 
 
-async def test_a_rejected_claim_pasted_in_the_cpor_flow_opens_claim_status_in_place(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_a_rejected_claim_pasted_in_the_cpor_flow_opens_claim_status_in_place(app) -> None:
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pick(pilot, "I have an error message to paste")
         old = conversation(app).session
@@ -43,8 +41,7 @@ async def test_a_rejected_claim_pasted_in_the_cpor_flow_opens_claim_status_in_pl
         assert app.store.path_for(conversation(app).session.id).is_file()
 
 
-async def test_causes_of_two_flows_are_offered_and_the_other_flows_one_opens_it(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_causes_of_two_flows_are_offered_and_the_other_flows_one_opens_it(app) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pick(pilot, "I have an error message to paste")
         await paste(pilot, "Partner Action Required")

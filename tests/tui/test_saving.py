@@ -126,23 +126,22 @@ async def test_the_settings_are_read_on_a_start_at_the_flow_picker_too(make_app,
         assert app.config == UIConfig(keymap={"help": "f9"})
 
 
-async def test_a_session_open_in_another_selfhelp_is_not_overwritten_and_the_app_says_so(make_app, tmp_path) -> None:
-    from selfhelp.flow.catalog import flow_sources, load_catalog
+async def test_a_session_open_in_another_selfhelp_is_not_overwritten_and_the_app_says_so(
+    make_app, handoff_catalog, handoff_flow, store
+) -> None:
     from selfhelp.session.engine import Session
-    from tests.test_store_safety import TEST_FLOWS, Holder
+    from tests.test_store_safety import Holder
     from tests.tui.conftest import toasts
 
-    catalog = load_catalog(flow_sources([TEST_FLOWS], include_shipped=False, environ={}))
-    store = SessionStore(tmp_path / "sessions")
-    session = Session(catalog.flows["handoff-test"].flow)
+    session = Session(handoff_flow)
     assert session.choose(1).ok  # "Something else": the name question is next
     store.save(session)
     store.release(session.id)
     holder = Holder(store.folder, session.id)  # another selfhelp resumes it and keeps it open
     try:
         before = store.path_for(session.id).read_bytes()
-        mine, _ = SessionStore(store.folder).resume(session.id, catalog)
-        app = make_app(catalog=catalog, session=mine, store=store, config=UIConfig())
+        mine, _ = SessionStore(store.folder).resume(session.id, handoff_catalog)
+        app = make_app(catalog=handoff_catalog, session=mine, store=store, config=UIConfig())
         async with app.run_test(size=(100, 30), notifications=True) as pilot:
             app.query_one("#answer-input").value = "Grace"
             await pilot.press("enter")

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from selfhelp.session.engine import Session
-from tests.tui.conftest import CPOR, GUID, paste, pick, screen_text, type_answer
-from tests.tui.test_conversation import TwoCauses
+from tests.tui.conftest import CPOR, GUID, TwoCauses, paste, pick, screen_text, type_answer
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SIZE = (80, 24)
@@ -45,8 +44,7 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def test_first_question(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_first_question(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert_snapshot("first_question", screen_text(app))
@@ -59,16 +57,14 @@ async def test_picker(make_app, two_flows) -> None:
         assert_snapshot("picker", screen_text(app))
 
 
-async def test_paste_step(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_paste_step(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "I have an error message")
         await settle(pilot)
         assert_snapshot("paste_step", screen_text(app))
 
 
-async def test_invalid_input(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_invalid_input(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "I get an error about the customer tenant")
         await pick(pilot, "No, I've checked")
@@ -86,8 +82,7 @@ async def test_ambiguous_match(make_app, catalog) -> None:
         assert_snapshot("ambiguous_match", screen_text(app))
 
 
-async def test_went_back(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_went_back(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "Something else")
         await pilot.press("escape")
@@ -95,8 +90,7 @@ async def test_went_back(make_app) -> None:
         assert_snapshot("went_back", screen_text(app))
 
 
-async def test_contact_support_outcome(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_contact_support_outcome(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "Something else")
         await pick(pilot, "No, I still need help")
@@ -115,8 +109,7 @@ async def test_contact_support_outcome(make_app) -> None:
         assert_snapshot("contact_support", text)
 
 
-async def test_help(make_app) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_help(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
         await settle(pilot)
@@ -145,8 +138,7 @@ async def test_partner_picker(make_app, two_flows, size: tuple[int, int]) -> Non
 
 
 @pytest.mark.parametrize("size", PARTNER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_partner_cause(make_app, size: tuple[int, int]) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_partner_cause(app, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await pick(pilot, "I have an error message")
         await paste(pilot, "The customer tenant ID and subdomain do not match")
@@ -155,8 +147,7 @@ async def test_partner_cause(make_app, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", PARTNER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_partner_support_outcome(make_app, size: tuple[int, int]) -> None:
-    app = make_app(flow_id=CPOR)
+async def test_partner_support_outcome(app, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await pick(pilot, "Something else")
         await pick(pilot, "No, I still need help")

@@ -44,13 +44,18 @@ class Failure:
     """Why a scenario failed: where, at which step, and what differed."""
 
     file: str
+    """The scenario file as shown in reports."""
     line: int
+    """1-based line of what failed in the scenario file: the step or its failing key (before any step: ``start``)."""
     step: int
     """1-based step number (0: before the first step)."""
     action: str
+    """What the step did, as the report says it (``start`` before the first step)."""
     message: str
-    diff: list[str] = field(default_factory=list)
-    path: list[str] = field(default_factory=list)
+    """What went wrong, in a line."""
+    diff: list[str]
+    """The expected and the actual value, lines printed under the message (empty when the message says it all)."""
+    path: list[str]
     """The node ids visited up to the failure."""
 
     def format(self, scenario: str) -> str:

@@ -25,13 +25,28 @@ class StepMessage(Markdown):
     """
 
 
-class UserMessage(Static):
+class LeadMessage(Static):
+    """Plain text after a bold lead (who said it, or a symbol), shown exactly as given."""
+
+    DEFAULT_CSS = """
+    LeadMessage {
+        margin: 1 1 0 0;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, lead: str, text: str, *, classes: str = "") -> None:
+        super().__init__(Content.assemble((lead, "bold"), shown(text)), classes=classes)
+        self.text = shown(text)
+        """The text as shown (for tests and copy)."""
+
+
+class UserMessage(LeadMessage):
     """What the user answered: shown exactly as given."""
 
     DEFAULT_CSS = """
     UserMessage {
         margin: 1 0 0 6;
-        padding: 0 1;
         border-right: thick $accent;
         background: $accent 10%;
         text-align: right;
@@ -41,29 +56,22 @@ class UserMessage(Static):
 
     def __init__(self, text: str, *, who: str = "You") -> None:
         multiline = "\n" in text.strip()
-        super().__init__(
-            Content.assemble((f"{who}:" + ("\n" if multiline else " "), "bold"), shown(text)),
-            classes="-multiline" if multiline else "",
-        )
-        self.answer = shown(text)
+        super().__init__(f"{who}:" + ("\n" if multiline else " "), text, classes="-multiline" if multiline else "")
+
+    @property
+    def answer(self) -> str:
         """The answer as shown (for tests and copy)."""
+        return self.text
 
 
-class NoticeMessage(Static):
+class NoticeMessage(LeadMessage):
     """A remark from the app itself: a match verdict, an undone answer, a restart, a saved file."""
 
     DEFAULT_CSS = """
-    NoticeMessage {
-        margin: 1 1 0 0;
-        padding: 0 1;
-        color: $text-muted;
-    }
+    NoticeMessage { color: $text-muted; }
     NoticeMessage.-warning { color: $text-warning; }
     NoticeMessage.-note { color: $text; border-left: outer $secondary; }
     """
 
     def __init__(self, symbol: str, text: str, *, variant: str = "") -> None:
-        super().__init__(
-            Content.assemble((f"{symbol} ", "bold"), shown(text)), classes=f"-{variant}" if variant else ""
-        )
-        self.text = shown(text)
+        super().__init__(f"{symbol} ", text, classes=f"-{variant}" if variant else "")
