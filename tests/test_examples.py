@@ -127,3 +127,69 @@ def test_the_shipped_cpor_flow_indexes_its_examples() -> None:
     examples = flow_examples(flow)
     assert len(examples) >= 700 and sum(e.cause is None for e in examples) >= 200
     assert all(e.source and e.writer for e in examples)
+
+
+# --- agreement among the nearest examples -----------------------------------------------------------------
+
+
+def test_the_nearest_examples_vote_for_their_causes() -> None:
+    from selfhelp.matcher.index import Pattern
+    from selfhelp.matcher.neighbours import agreement, neighbours
+    from selfhelp.matcher.normalize import Vocabulary, normalize
+
+    examples = [
+        Pattern("f", "claimed", "", "subscription already claimed", "example"),
+        Pattern("f", "claimed", "", "this subscription is already claimed", "example"),
+        Pattern("f", "claimed", "", "the subscription was already claimed", "example"),
+        Pattern("f", "mismatch", "", "the tenant and the domain do not match", "example"),
+        Pattern("f", "mismatch", "", "tenant id does not match the domain", "example"),
+        Pattern("f", "mismatch", "", "the domain of the subscription is not the tenant's", "example"),
+    ]
+    near = neighbours(examples, Vocabulary())
+    assert near is not None
+    votes = agreement(near, [normalize("my subscription is already claimed")], None)
+    # The far example that shares only "subscription" is among the nearest, but not close enough to vote.
+    assert votes == {("f", "claimed"): 3}
+    # Only the causes asked about vote.
+    assert agreement(near, [normalize("subscription already claimed")], {("f", "mismatch")}) == {("f", "mismatch"): 1}
+    assert neighbours([], Vocabulary()) is None
+
+
+def test_agreement_lifts_a_cause_by_four_points_per_extra_example(tmp_path: Path) -> None:
+    flow = tiny(tmp_path)
+    examples = tmp_path / "tiny.examples.yaml"
+    examples.write_text(
+        "flow: tiny\nexamples:\n"
+        "  - {text: the subscription got taken by an older claim, cause: claimed}\n"
+        "  - {text: this subscription got taken by an older claim, cause: claimed}\n"
+        "  - {text: subscription got taken by an older claim, cause: claimed}\n"
+        "  - {text: the tenant and the onmicrosoft name do not match, cause: mismatch}\n",
+        encoding="utf-8",
+    )
+    message = "my subscription got taken by an older claim"
+    matcher = FuzzyMatcher()
+    [with_votes] = [h for h in matcher.hits([flow], message) if h.pattern.node == "claimed"]
+    from selfhelp.matcher.matcher import best_hits
+
+    [alone] = [h for h in best_hits(matcher.index(flow), message, None).hits if h.pattern.node == "claimed"]
+    # Three examples agree: two beyond the first, four points each (a score never passes 100).
+    assert alone.score < 100.0 and with_votes.score == min(100.0, alone.score + 8.0)
+
+
+def test_a_session_prepares_its_matcher_when_asked() -> None:
+    from selfhelp.session.engine import Session
+
+    class Recording(FuzzyMatcher):
+        def __init__(self) -> None:
+            super().__init__()
+            self.prepared: list[str] = []
+
+        def prepare(self, flow: Flow) -> None:
+            self.prepared.append(flow.id)
+            super().prepare(flow)
+
+    flow = check_file(Path(__file__).parent.parent / "flows" / "cpor-customer-association.yaml").flow
+    assert flow is not None
+    matcher = Recording()
+    Session(flow, matcher=matcher).prepare_matching()
+    assert matcher.prepared == ["cpor-customer-association"]

@@ -407,6 +407,8 @@ class MatchSettings(Strict):
     """The score at or above which a match is confident."""
     candidate_threshold: StrictFloat | None = Field(default=None, ge=0, le=100)
     """The score at or above which a cause is offered as a "did you mean"."""
+    match_margin: StrictFloat | None = Field(default=None, ge=0, le=100)
+    """How many points a confident match must lead the runner-up by; closer than that, both are offered."""
     elsewhere: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(default_factory=list, max_length=200)
     """Phrases of problems this flow does not handle (near misses): a message closest to one gets no match."""
     vocabulary: dict[

@@ -62,6 +62,7 @@ from selfhelp.matcher.matcher import (
     example_patterns,
     flow_patterns,
 )
+from selfhelp.matcher.neighbours import neighbours
 from selfhelp.matcher.normalize import Vocabulary
 from selfhelp.matcher.results import truncate
 
@@ -169,10 +170,12 @@ def score_examples(flow: Flow) -> list[Scored]:
     rows: list[Scored] = []
     for group in groups:
         others = [e for e in examples if _group(e) != group]
-        index = PatternIndex([*base, *example_patterns(flow, others)], vocabulary)
+        kept = example_patterns(flow, others)
+        index = PatternIndex([*base, *kept], vocabulary)
+        near = neighbours(kept, vocabulary)
         for example in (e for e in examples if _group(e) == group):
             item = EvalItem(text=example.text, expect=example.cause, split="tune", style=example.style)
-            rows.append(Scored(item, best_hits(index, truncate(example.text)[0], None).hits))
+            rows.append(Scored(item, best_hits(index, truncate(example.text)[0], None, near).hits))
     return rows
 
 

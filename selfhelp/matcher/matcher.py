@@ -19,12 +19,14 @@ A flow's ``matching:`` settings override the thresholds for that flow.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from selfhelp.flow.examples import Example, flow_examples
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
+from selfhelp.matcher.neighbours import AGREEMENT_BONUS, Neighbours, agreement, neighbours
 from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
@@ -54,6 +56,11 @@ CONTAINED_SCORE = 64.0
 MIN_COVERAGE = 0.85
 #: Patterns lighter than this (one or two common words) are too generic for containment to count.
 MIN_CONTAINED_WEIGHT = 3.0
+#: A part of a paste (a line, a sentence) whose known words weigh less than this is not scored on its own, only
+#: as part of the whole paste: "Thanks for your help" must not carry a match (calibrated like the thresholds).
+MIN_PART_WEIGHT = 3.5
+#: An example with fewer words than this that count ("it doesn't work", "help!") is too vague to be a pattern.
+MIN_EXAMPLE_WORDS = 4
 #: The node id of a flow's ``matching.elsewhere`` phrases: problems the flow does not handle.
 ELSEWHERE = "(elsewhere)"
 
@@ -74,7 +81,8 @@ def flow_thresholds(flow: Flow, base: Thresholds | None = None) -> Thresholds:
     settings = flow.matching
     match = settings.match_threshold if settings.match_threshold is not None else base.match
     candidate = settings.candidate_threshold if settings.candidate_threshold is not None else base.candidate
-    return Thresholds(match=match, candidate=min(candidate, match), margin=base.margin, window=base.window)
+    margin = settings.match_margin if settings.match_margin is not None else base.margin
+    return Thresholds(match=match, candidate=min(candidate, match), margin=margin, window=base.window)
 
 
 _MARKUP = re.compile(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
@@ -119,7 +127,8 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT, examples: Sequence[E
 def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> list[Pattern]:
     """The flow's labelled examples (:mod:`selfhelp.flow.examples`) as patterns, their log and header lines dropped.
 
-    An example labelled ``null`` speaks for "not handled here", like an ``elsewhere:`` phrase.
+    An example labelled ``null`` speaks for "not handled here", like an ``elsewhere:`` phrase. An example
+    with fewer than :data:`MIN_EXAMPLE_WORDS` words that count is left out.
     ``examples``: these instead of the flow's own file (calibration leaves some out).
     """
     titles = {nid: cause.title or nid for nid, cause in flow.causes()}
@@ -127,7 +136,7 @@ def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> l
     for example in flow_examples(flow) if examples is None else examples:
         node = example.cause or ELSEWHERE
         text = strip_noise(example.text)
-        if text:
+        if len(normalize(text).tokens) >= MIN_EXAMPLE_WORDS:
             out.append(Pattern(flow.id, node, titles.get(node, "elsewhere"), text, "example"))
     return out
 
@@ -166,19 +175,35 @@ class Scored:
     """The flow vocabulary's readings made in the paste: (as written, read as)."""
 
 
-def best_hits(index: PatternIndex, text: str, keys: set[tuple[str, str]] | None) -> Scored:
-    """Each cause's best hit over the parts of a paste (see :func:`paste_parts`), best first."""
+def best_hits(
+    index: PatternIndex, text: str, keys: set[tuple[str, str]] | None, near: Neighbours | None = None
+) -> Scored:
+    """Each cause's best hit over the parts of a paste (see :func:`paste_parts`), best first.
+
+    With ``near`` (the flows' examples one by one), a cause that several of the nearest examples agree
+    on gains :data:`selfhelp.matcher.neighbours.AGREEMENT_BONUS` points per agreeing example beyond the first.
+    """
     parts = paste_parts(text)
     whole = normalize(parts[0])
     readings = index.terms(whole).readings
     best: dict[tuple[str, str], Hit] = {}
-    for part in parts:
-        q = index.terms(normalize(part))
+    scored_parts: list[Normalized] = []
+    for i, part in enumerate(parts):
+        norm = whole if i == 0 else normalize(part)
+        q = index.terms(norm)
+        if i and sum(q.weights.values()) < MIN_PART_WEIGHT:
+            continue  # a line such as "Thanks for your help" is too slight to carry a match on its own
+        scored_parts.append(norm)
         for hit in index.search("", floor=FLOOR, keys=keys, limit=8, terms=q):
             hit = discriminate(index, q, hit)
             old = best.get(hit.pattern.key)
             if hit.score >= FLOOR and (old is None or hit.score > old.score):
                 best[hit.pattern.key] = hit
+    if near is not None and best:
+        votes = agreement(near, scored_parts, keys)
+        for key, hit in best.items():
+            if votes[key] > 1:
+                best[key] = replace(hit, score=min(100.0, hit.score + AGREEMENT_BONUS * (votes[key] - 1)))
     hits = sorted(best.values(), key=lambda h: (-h.score, h.pattern.flow, h.pattern.node))
     return Scored(hits, whole, readings)
 
@@ -245,24 +270,44 @@ class FuzzyMatcher:
         self.thresholds = thresholds or Thresholds()
         self.use_text = use_text
         self.cache_size = cache_size
-        self._cache: dict[tuple[int, ...], tuple[tuple[Flow, ...], PatternIndex]] = {}
+        self._cache: dict[tuple[int, ...], tuple[tuple[Flow, ...], PatternIndex, Neighbours | None]] = {}
+        # The app builds a flow's indexes in a worker thread while the user reads the first question; a paste
+        # that arrives meanwhile waits for that build rather than doing it twice.
+        self._building = threading.Lock()
+
+    def prepare(self, flow: Flow) -> None:
+        """Build the flow's indexes now rather than at the first paste (safe to call from a worker thread)."""
+        self._indexes(flow)
 
     def index(self, flows: Flow | Iterable[Flow]) -> PatternIndex:
         """The index of one flow or several, built on first use and cached while the flow objects live."""
+        return self._indexes(flows)[0]
+
+    def neighbours(self, flows: Flow | Iterable[Flow]) -> Neighbours | None:
+        """The flows' labelled examples one by one (``None`` without any), cached with :meth:`index`."""
+        return self._indexes(flows)[1]
+
+    def _indexes(self, flows: Flow | Iterable[Flow]) -> tuple[PatternIndex, Neighbours | None]:
         group = (flows,) if isinstance(flows, Flow) else tuple(flows)
+        with self._building:
+            return self._indexes_of(group)
+
+    def _indexes_of(self, group: tuple[Flow, ...]) -> tuple[PatternIndex, Neighbours | None]:
         key = tuple(id(f) for f in group)
         cached = self._cache.get(key)
         # id() values can be reused once a flow is gone: the cache keeps the flows and checks identity.
         if cached is not None and all(a is b for a, b in zip(cached[0], group, strict=True)):
-            return cached[1]
+            return cached[1], cached[2]
         vocabulary = Vocabulary()
         for flow in reversed(group):  # the first flow's reading of a variant wins
             vocabulary = Vocabulary(flow.matching.vocabulary).merged(vocabulary)
-        index = PatternIndex((p for f in group for p in flow_patterns(f, use_text=self.use_text)), vocabulary)
+        patterns = [p for f in group for p in flow_patterns(f, use_text=self.use_text)]
+        index = PatternIndex(patterns, vocabulary)
+        near = neighbours((p for p in patterns if p.kind == "example"), vocabulary)
         if len(self._cache) >= self.cache_size:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = (group, index)
-        return index
+        self._cache[key] = (group, index, near)
+        return index, near
 
     def match_flow(self, flow: Flow, text: str, candidates: list[str] | None = None) -> MatchResult:
         """Match ``text`` against the causes of one flow (only ``candidates`` when given)."""
@@ -277,14 +322,15 @@ class FuzzyMatcher:
     def hits(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None = None) -> list[Hit]:
         """Every cause scoring at least :data:`FLOOR`, best first (for calibration and explanations)."""
         query, _ = truncate(text)
-        return best_hits(self.index(flows), query, keys).hits
+        index, near = self._indexes(flows)
+        return best_hits(index, query, keys, near).hits
 
     def _match(self, flows: list[Flow], text: str, keys: set[tuple[str, str]] | None) -> MatchResult:
         query, notice = truncate(text)
         if not flows:
             return MatchResult(query=query, verdict="none", notice=notice, params=normalize(query).params)
-        index = self.index(flows)
-        scored = best_hits(index, query, keys)
+        index, near = self._indexes(flows)
+        scored = best_hits(index, query, keys, near)
         hits, norm = scored.hits, scored.whole
         # Across flows, the flow of the best cause decides the thresholds.
         by_id = {f.id: f for f in flows}

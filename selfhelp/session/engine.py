@@ -532,6 +532,15 @@ class Session:
                 return self.choose(i)
         return Reply(ok=False, reason=f"There is no choice {label!r} here.")
 
+    def prepare_matching(self) -> None:
+        """Have the matcher build this flow's index now, not at the first paste (it may take half a second).
+
+        Safe to call from a worker thread; a matcher without ``prepare`` builds on first use as before.
+        """
+        prepare = getattr(self.matcher, "prepare", None)
+        if callable(prepare):
+            prepare(self.flow)
+
     def submit(self, text: str) -> Reply:
         """Answer a free-text step: an input is checked and kept; a pasted message is matched."""
         node = self.node

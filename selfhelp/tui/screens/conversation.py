@@ -194,6 +194,7 @@ class ConversationScreen(Screen[None]):
 
     def _open_session(self) -> None:
         assert self.session is not None
+        self._prepare_matching(self.session)
         flow = self.session.flow
         self._say_intro(flow.title, flow.description)
         if self.notice:
@@ -205,6 +206,10 @@ class ConversationScreen(Screen[None]):
             self._jump(self.jump_to)
         else:
             self._show_step()
+
+    def _prepare_matching(self, session: Session) -> None:
+        """Build the matcher's index in a worker thread while the user reads, so the first paste doesn't wait."""
+        self.run_worker(session.prepare_matching, thread=True, group="prepare-matching", exit_on_error=False)
 
     def _say_intro(self, title: str, description: str) -> None:
         self._say(self._intro(title, description))
@@ -228,6 +233,8 @@ class ConversationScreen(Screen[None]):
         held, self._held = self._held, None
         same = first_screen(session.flow, session.step()) == self.preview
         self.session, self.preview = session, None
+        if same:
+            self._prepare_matching(session)  # otherwise _open_session below does it
         self.query_one("#answer").disabled = False
         self.refresh_bindings()  # the actions disabled until now
         if same:
