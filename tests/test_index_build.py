@@ -93,6 +93,7 @@ class ReferenceIndex(PatternIndex):
                 docs.setdefault(token, set()).add(pattern.key)
         n_docs = len({p.key for p in self.patterns}) or 1
         self.idf = {t: math.log(1 + n_docs / len(keys)) for t, keys in docs.items()}
+        self.top_weight = max(self.idf.values(), default=0.0)
         weights = [
             sum(self.idf[t] for t in tokens) / KIND_FACTOR[p.kind]
             for p, tokens in zip(self.patterns, self._tokens, strict=True)

@@ -154,6 +154,8 @@ class PatternIndex:
         for words in words_by_cause.values():
             causes_per_word.update(words)
         self.idf: dict[str, float] = {t: math.log(1 + n_docs / n) for t, n in causes_per_word.items()}
+        self.top_weight = max(self.idf.values(), default=0.0)
+        """The weightiest word's weight (a word of one cause only): the scale of this index's weights."""
         # Patterns are numbered lightest first, so that "patterns whose weight is in a range" is a range of
         # numbers, which every (sorted) postings list can be cut to with a bisection.
         # A pattern's weight is divided by its kind's factor: a weaker kind scores lower for the same words.

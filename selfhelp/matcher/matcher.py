@@ -56,9 +56,12 @@ CONTAINED_SCORE = 64.0
 MIN_COVERAGE = 0.85
 #: Patterns lighter than this (one or two common words) are too generic for containment to count.
 MIN_CONTAINED_WEIGHT = 3.0
-#: A part of a paste (a line, a sentence) whose known words weigh less than this is not scored on its own, only
-#: as part of the whole paste: "Thanks for your help" must not carry a match (calibrated like the thresholds).
+#: A part of a paste (a line, a sentence) whose known words weigh less than this is not scored on its own, only as
+#: part of the whole paste: "Thanks for your help" must not carry a match (calibrated like the thresholds; an
+#: unknown word weighs :data:`selfhelp.matcher.index.UNKNOWN_WEIGHT`, 2).
 MIN_PART_WEIGHT = 3.5
+#: ... or less than this many of the index's weightiest word, when that is less (a small index's words weigh little).
+MIN_PART_WORDS = 1.5
 #: An example with fewer words than this that count ("it doesn't work", "help!") is too vague to be a pattern.
 MIN_EXAMPLE_WORDS = 4
 #: The node id of a flow's ``matching.elsewhere`` phrases: problems the flow does not handle.
@@ -188,10 +191,12 @@ def best_hits(
     readings = index.terms(whole).readings
     best: dict[tuple[str, str], Hit] = {}
     scored_parts: list[Normalized] = []
+    # In a small index every word weighs little (a flow of one cause: 0.69 each), so the floor shrinks with it.
+    part_floor = min(MIN_PART_WEIGHT, MIN_PART_WORDS * index.top_weight)
     for i, part in enumerate(parts):
         norm = whole if i == 0 else normalize(part)
         q = index.terms(norm)
-        if i and sum(q.weights.values()) < MIN_PART_WEIGHT:
+        if i and sum(q.weights.values()) < part_floor:
             continue  # a line such as "Thanks for your help" is too slight to carry a match on its own
         scored_parts.append(norm)
         for hit in index.search("", floor=FLOOR, keys=keys, limit=8, terms=q):
