@@ -92,6 +92,20 @@ def first_screen(flow: Flow, view: StepView) -> FirstScreen:
     return FirstScreen(flow.id, flow.title, flow.description, view)
 
 
+def opening_screen(flow: Flow) -> FirstScreen | None:
+    """What a new session on ``flow`` opens with, when it can be painted before the session exists.
+
+    ``None`` for a flow that starts at an outcome or a pending check: its first
+    screen (a case summary, a check running) is made from a session.
+    """
+    from selfhelp.session.engine import Session
+
+    view = Session(flow).step()
+    if view.outcome is not None or view.pending is not None:
+        return None
+    return first_screen(flow, view)
+
+
 def skipped_lines(catalog: Catalog) -> list[str]:
     """What the command line says about each flow file that could not be used (one line each)."""
     lines = []
@@ -166,14 +180,11 @@ def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp
 
 
 def _first_screens(catalog: Catalog) -> dict[str, Any]:
-    from selfhelp.session.engine import Session
-
     screens: dict[str, Any] = {}
     for flow_id, loaded in catalog.flows.items():
-        view = Session(loaded.flow).step()
-        # A flow that starts at an outcome shows a case summary, built from a session: not worth caching.
-        if view.outcome is None and view.pending is None:
-            screens[flow_id] = first_screen(loaded.flow, view).to_data()
+        screen = opening_screen(loaded.flow)
+        if screen is not None:
+            screens[flow_id] = screen.to_data()
     return screens
 
 
