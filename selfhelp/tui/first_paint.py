@@ -14,9 +14,10 @@ A cached screen is trusted only for exactly the files it was made from: every
 flow file below the same sources (resolved path, ``mtime_ns``, size), the lint
 config files that apply to them, and the same selfhelp version. Anything else
 (a file added, removed or edited, another version, an unreadable cache) is a
-miss: the app then loads the flows before painting, as it always did. On a hit
-the app still loads the real catalog behind the painted screen and checks the
-screen against it.
+miss: the app then loads the requested flow's file alone and paints its first
+screen (:func:`opening_screen`), or, when that cannot be done, every flow before
+painting (see :mod:`selfhelp.commands.run_app`). Either way the app loads the
+real catalog behind the painted screen and checks the screen against it.
 """
 
 from __future__ import annotations
