@@ -16,6 +16,7 @@ values itself, so that:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,76 @@ def load_bytes(raw: bytes, display: str, duplicate_rules: dict[Path_, str] | Non
     builder = _Builder(display, duplicate_rules or {})
     data = builder.build(node, ())
     return LoadedYaml(data=data, values=builder.values, keys=builder.keys, problems=builder.problems)
+
+
+def top_level_text(raw: bytes, key: str) -> str | None:
+    """The text :func:`load_bytes` would give the top-level ``key`` of ``raw``, reading no further than that value.
+
+    PyYAML's own parser (the one the composer uses) is followed event by event
+    and stopped at the value, so a file whose ``key`` comes first costs next to
+    nothing, however long it is. The answer is certain as far as it goes: the
+    whole load either gives this text at ``key`` or fails. ``None`` whenever it
+    is not certain: the root is not one mapping, the value is not plain text (a
+    number, a collection, a tag, an alias), an alias is a key before it (it could
+    stand for ``key``), or YAML fails before the value.
+    """
+    try:
+        return _first_text(yaml.parse(_decode(raw, ""), Loader=yaml.SafeLoader), key)
+    except (_Refused, yaml.YAMLError):
+        return None
+
+
+def _first_text(events: Iterator[yaml.Event], key: str) -> str | None:
+    """See :func:`top_level_text`: the first ``key`` of the root mapping wins, as in :meth:`_Builder._mapping`."""
+    for event in events:
+        if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
+            continue
+        if not isinstance(event, yaml.MappingStartEvent) or _resolved(event, yaml.MappingNode) != _MAP_TAG:
+            return None  # no document, or its root is not a mapping
+        break
+    else:
+        return None
+    depth = 1  # the root mapping
+    is_key = True  # at depth 1, nodes alternate: key, value
+    wanted = False
+    for event in events:
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if depth == 1 and wanted:
+                return None  # a collection: not text (a complex key is skipped whole, as the builder skips it)
+            depth += 1
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            if depth == 0:
+                return None  # the root mapping ended without the key
+            if depth == 1:
+                is_key = not is_key
+            continue
+        if depth > 1:
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            if is_key or wanted:
+                return None
+        elif isinstance(event, yaml.ScalarEvent):
+            if wanted:
+                return event.value if _resolved(event, yaml.ScalarNode) == _STR_TAG else None
+            if is_key:
+                wanted = event.value == key and _resolved(event, yaml.ScalarNode) in _SCALAR_TAGS
+        is_key = not is_key
+    return None
+
+
+def _resolved(event: yaml.NodeEvent, kind: type[yaml.Node]) -> str:
+    """The tag the composer gives the node of ``event``."""
+    tag = getattr(event, "tag", None)
+    if tag is None or tag == "!":
+        value = event.value if isinstance(event, yaml.ScalarEvent) else None
+        return str(_RESOLVER.resolve(kind, value, event.implicit))
+    return str(tag)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _refused(display: str, rule: str, message: str, hint: str | None) -> LoadedYaml:

@@ -1,8 +1,9 @@
 """The selfhelp app: a flow picker, then a conversation (with the agent's flow map on demand).
 
-Start-up: given a cached first screen (``preview``, see :mod:`selfhelp.tui.first_paint`)
-and a ``loader``, the app paints the first question at once and loads the flows
-in a thread behind it; the conversation takes the real session when it is ready.
+Start-up: given a first screen (``preview``: cached, see :mod:`selfhelp.tui.first_paint`,
+or made from the requested flow's file alone on a cold start) and a ``loader``, the
+app paints the first question at once and loads the flows in a thread behind it;
+the conversation takes the real session when it is ready.
 Nothing here imports pydantic, the engine or the catalog before the first paint;
 the settings file is read behind the first paint too (``settings``), and its keys
 applied when it has been read.
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from selfhelp.tui.config import UIConfig
     from selfhelp.tui.first_paint import FirstScreen
 
-#: The worker group of the load behind a cached first screen.
+#: The worker group of the load behind a painted first screen.
 LOAD_GROUP = "load-catalog"
 #: The worker group of the settings file, read behind the first paint.
 SETTINGS_GROUP = "read-settings"
@@ -49,7 +50,7 @@ SettingsReader = Callable[[], "tuple[UIConfig, str | None]"]
 
 @dataclass
 class Loaded:
-    """What the load behind a cached first screen found."""
+    """What the load behind a painted first screen found."""
 
     catalog: Catalog
     flow_id: str | None
@@ -100,7 +101,7 @@ class SelfHelpApp(App[int]):
         if catalog is None and (preview is None or loader is None):
             raise ValueError("without a catalog, the app needs a preview to paint and a loader to load it")
         self.catalog = catalog
-        """Every flow; ``None`` while it loads behind a cached first screen."""
+        """Every flow; ``None`` while it loads behind a painted first screen."""
         self.flow_id = flow_id
         self.agent = agent
         self.session = session
@@ -126,6 +127,9 @@ class SelfHelpApp(App[int]):
         self._after_paint = after_paint
         self.load_error: BaseException | None = None
         """Why the load behind the first screen failed; ``run_app`` raises it once the app has closed."""
+        self.load_warnings: list[str] = []
+        """The lines about unusable flow files the load behind the first screen found (told in the app as
+        well): ``run_app`` prints them once the app has closed, where a start that loads first prints them."""
         self._waiting: ConversationScreen | None = None
         self.online = online
         """Whether ``--online`` was given: check steps may use the network without asking."""
@@ -218,7 +222,7 @@ class SelfHelpApp(App[int]):
         self._replace_top(FlowPickerScreen(self.catalog))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The flow picker needs the flows: disabled while they load behind a cached first screen."""
+        """The flow picker needs the flows: disabled while they load behind a painted first screen."""
         if action == "pick_flow" and self.catalog is None:
             return None
         if action == "insights":  # for agents only, and it needs the flows
@@ -304,7 +308,7 @@ class SelfHelpApp(App[int]):
         if job is not None:
             self.call_after_refresh(self._run_after_paint, job)
 
-    # --- loading behind a cached first screen ---------------------------------------------------
+    # --- loading behind a painted first screen ---------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOAD_GROUP)
     def _load_behind(self, loader: Callable[[], Loaded]) -> tuple[Loaded, Session | None]:
@@ -339,6 +343,7 @@ class SelfHelpApp(App[int]):
 
     def _loaded(self, loaded: Loaded, session: Session | None) -> None:
         self.catalog = loaded.catalog
+        self.load_warnings = list(loaded.warnings)
         for line in loaded.warnings:
             self.notify(line, severity="warning", markup=False, timeout=10)
         waiting, self._waiting = self._waiting, None
@@ -407,8 +412,9 @@ def run_app(
     """Run the app in the terminal until the user quits; returns the exit status.
 
     With ``preview`` and ``loader`` (and no catalog), the first screen is painted
-    from the cache and ``loader`` runs behind it; if it raises, the error is
-    raised again here, once the terminal is back to normal. ``after_paint`` runs
+    from ``preview`` and ``loader`` runs behind it; if it raises, the error is
+    raised again here, once the terminal is back to normal, and the lines about
+    unusable flow files it found are printed here too. ``after_paint`` runs
     in a thread once the first step is painted (the command refreshes the
     first-paint cache there).
     """
@@ -426,6 +432,8 @@ def run_app(
         online=online,
     )
     result = app.run()
+    for line in app.load_warnings:
+        print(line, file=sys.stderr)
     if app.save_problem is not None:  # the app closed before it could say so
         print(f"selfhelp: {app.save_problem}", file=sys.stderr)
     elif app.saved_session is not None:

@@ -14,9 +14,10 @@ A cached screen is trusted only for exactly the files it was made from: every
 flow file below the same sources (resolved path, ``mtime_ns``, size), the lint
 config files that apply to them, and the same selfhelp version. Anything else
 (a file added, removed or edited, another version, an unreadable cache) is a
-miss: the app then loads the flows before painting, as it always did. On a hit
-the app still loads the real catalog behind the painted screen and checks the
-screen against it.
+miss: the app then loads the requested flow's file alone and paints its first
+screen (:func:`opening_screen`), or, when that cannot be done, every flow before
+painting (see :mod:`selfhelp.commands.run_app`). Either way the app loads the
+real catalog behind the painted screen and checks the screen against it.
 """
 
 from __future__ import annotations
@@ -90,6 +91,20 @@ class Hit:
 def first_screen(flow: Flow, view: StepView) -> FirstScreen:
     """The first screen of ``flow`` at ``view`` (its start step, for a new session)."""
     return FirstScreen(flow.id, flow.title, flow.description, view)
+
+
+def opening_screen(flow: Flow) -> FirstScreen | None:
+    """What a new session on ``flow`` opens with, when it can be painted before the session exists.
+
+    ``None`` for a flow that starts at an outcome or a pending check: its first
+    screen (a case summary, a check running) is made from a session.
+    """
+    from selfhelp.session.engine import Session
+
+    view = Session(flow).step()
+    if view.outcome is not None or view.pending is not None:
+        return None
+    return first_screen(flow, view)
 
 
 def skipped_lines(catalog: Catalog) -> list[str]:
@@ -166,14 +181,11 @@ def remember(sources: Sequence[FlowSource], catalog: Catalog, stamps: list[Stamp
 
 
 def _first_screens(catalog: Catalog) -> dict[str, Any]:
-    from selfhelp.session.engine import Session
-
     screens: dict[str, Any] = {}
     for flow_id, loaded in catalog.flows.items():
-        view = Session(loaded.flow).step()
-        # A flow that starts at an outcome shows a case summary, built from a session: not worth caching.
-        if view.outcome is None and view.pending is None:
-            screens[flow_id] = first_screen(loaded.flow, view).to_data()
+        screen = opening_screen(loaded.flow)
+        if screen is not None:
+            screens[flow_id] = screen.to_data()
     return screens
 
 

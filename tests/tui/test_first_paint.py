@@ -24,6 +24,7 @@ from selfhelp.flow.catalog import Catalog
 from selfhelp.session.engine import Session
 from selfhelp.session.step import ChoiceView
 from selfhelp.tui import app as tui_app
+from selfhelp.tui import first_paint
 from selfhelp.tui.app import Loaded
 from selfhelp.tui.first_paint import FirstScreen, first_screen
 from selfhelp.tui.screens.picker import FlowPickerScreen
@@ -192,32 +193,40 @@ def test_run_paints_from_the_cache_only_when_it_is_warm(tmp_path: Path, monkeypa
         return 0
 
     monkeypatch.setattr(tui_app, "run_app", fake_run_app)
-    assert main(["run", CPOR]) == 0  # cold: loaded first; the cache is written after the app (here, at once)
+    hits: list[bool] = []
+    real_lookup = first_paint.lookup
+    monkeypatch.setattr(first_paint, "lookup", lambda *a: hits.append(real_lookup(*a) is not None) or real_lookup(*a))
+    assert main(["run", CPOR]) == 0  # cold: the flow's own file painted, the catalog loaded behind it
+    calls[0][1]["loader"]()  # which writes the cache (in the app, behind the first paint)
     assert main(["run", CPOR]) == 0  # warm: painted from the cache, loaded behind it
     assert main(["--agent", "run", CPOR]) == 0  # agent mode needs the whole flow for its map: loaded first
     (cold, cold_kw), (warm, warm_kw), (agent, _) = calls
-    assert isinstance(cold, Catalog) and cold_kw.get("preview") is None and callable(cold_kw["after_paint"])
+    assert hits == [False, True]  # agent mode does not look
+    assert cold is None and cold_kw["preview"] == warm_kw["preview"]  # the same screen, from the file or the cache
     assert warm is None and warm_kw["preview"].flow_id == CPOR
     loaded = warm_kw["loader"]()
     assert loaded.flow_id == CPOR and CPOR in loaded.catalog.flows and loaded.warnings == []
     assert isinstance(agent, Catalog)
 
 
+@pytest.mark.parametrize("argv", [["run", CPOR], ["--agent", "run", CPOR]], ids=["cold", "agent"])
 def test_a_cold_run_writes_the_cache_only_after_the_first_paint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
 ) -> None:
+    """Cold, the load behind the paint writes it; in agent mode (loaded first), the job run after the paint."""
     cache = tmp_path / "cache" / "first-paint.json"
     monkeypatch.setenv("SELFHELP_CACHE_DIR", str(cache.parent))
     seen: list[bool] = []
 
     def fake_run_app(catalog: Catalog | None, **kw: object) -> int:
         seen.append(cache.exists())  # the app starts (and paints) before anything is written
-        kw["after_paint"]()  # type: ignore[operator]
+        behind = kw["loader"] if catalog is None else kw["after_paint"]
+        behind()  # type: ignore[operator]
         seen.append(cache.exists())
         return 0
 
     monkeypatch.setattr(tui_app, "run_app", fake_run_app)
-    assert main(["run", CPOR]) == 0
+    assert main(argv) == 0
     assert seen == [False, True]
 
 
@@ -225,12 +234,21 @@ FIRST_PAINT_CHILD = """
 import json, sys
 from selfhelp.tui import app as tui_app
 
+from selfhelp.tui import first_paint
+
 real_run = tui_app.SelfHelpApp.run
+real_lookup = first_paint.lookup
 seen = {}
+
+def lookup(*args):
+    hit = real_lookup(*args)
+    seen["cached"] = hit is not None
+    return hit
+
+first_paint.lookup = lookup
 
 def run(self, *args, **kwargs):
     def painted():
-        seen["cached"] = self.preview is not None
         seen["loaded"] = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic" or m in (
             "yaml", "selfhelp.flow.models", "selfhelp.session.engine", "selfhelp.flow.catalog",
             "selfhelp.flow.validate"))
@@ -248,7 +266,8 @@ print(json.dumps(seen))
 
 
 def test_with_a_warm_cache_nothing_heavy_is_imported_before_the_first_paint(tmp_path: Path) -> None:
-    """The first start (cold) loads before painting and leaves the cache warm; the next paints with the stdlib only.
+    """The first start (cold) loads its flow before painting and leaves the cache warm; the next paints with the
+    stdlib only.
 
     A settings file is there: it is read behind the first paint, whatever reading it takes.
     """
