@@ -20,7 +20,7 @@ def saved_sessions(catalog, folder: Path) -> None:
     store = SessionStore(folder)
     walks = [
         ("I get an error about the customer tenant ID or subdomain", "Yes, that fixed it"),
-        ("I have an error message to paste", f"paste:Billing account {GUID} is locked for jane@contoso.com"),
+        ("I have an error message to paste", f"paste:Printer {GUID} is jammed again, ask jane@contoso.com"),
         ("I get an error about the subscription",),
     ]
     for i, moves in enumerate(walks):
@@ -55,7 +55,7 @@ async def test_f3_in_agent_mode_shows_the_figures_masked(make_app, catalog, tmp_
             ["cpor-customer-association", "What the message is about", "1", "50.0%", "█" * 24],
         ]
         unmatched = cells(screen.query_one("#unmatched", DataTable))
-        assert unmatched == [["1", "Billing account <guid> is locked for <email>"]]
+        assert unmatched == [["1", "Printer <guid> is jammed again, ask <email>"]]
         assert "jane@contoso.com" not in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()

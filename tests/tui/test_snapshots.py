@@ -39,6 +39,7 @@ def assert_snapshot(name: str, text: str) -> None:
 
 
 async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
