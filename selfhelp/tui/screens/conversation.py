@@ -29,6 +29,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
@@ -68,6 +69,16 @@ CHECK_GROUP = "check"
 ANSWER_SHARE = 0.6
 MAX_CHOICE_ROWS = 12
 MIN_CHOICE_ROWS = 3
+
+
+class HintLine(Static):
+    """The hint above the answer box; it says when its height changes, so the choices can be fitted again."""
+
+    class Resized(Message):
+        """The hint was laid out at a new size (a step's hint may take one line or three)."""
+
+    def on_resize(self, event: Resize) -> None:
+        self.post_message(self.Resized())
 
 
 class ConversationScreen(Screen[None]):
@@ -166,7 +177,7 @@ class ConversationScreen(Screen[None]):
                         # Composed rather than mounted afterwards: one layout pass less before the first paint.
                         yield from self._preview_messages(self.preview)
                 with Vertical(id="answer"):
-                    yield Static(id="hint")
+                    yield HintLine(id="hint")
                     yield Input(id="answer-input")
                     yield PasteArea(id="paste", soft_wrap=True)
                     yield Static(id="error")
@@ -414,6 +425,12 @@ class ConversationScreen(Screen[None]):
         if self.app.size != self._fitted_size:
             self._fitted_size = self.app.size
             self.call_after_refresh(self._fit_choices)
+
+    @on(HintLine.Resized)
+    def _hint_resized(self) -> None:
+        # The fit below measures the hint as last laid out: a new step's hint may be laid out at its new
+        # height only some refreshes later (sooner or later as the machine is busy).
+        self._fit_choices()
 
     def _fit_choices(self) -> None:
         """Keep the choices within the answer area, scrolling there with a cue, so none is cut off unseen."""
