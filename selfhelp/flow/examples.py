@@ -29,21 +29,27 @@ from selfhelp.flow.models import Flow, NodeId
 EXAMPLES_SUFFIXES = (".examples.yaml", ".examples.yml")
 
 
-class Example(BaseModel):
-    """One labelled message."""
+class Provenance(BaseModel):
+    """Where a labelled message came from: shared by a flow's examples and the evaluation sets' items."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    source: str | None = None
+    """Where the message came from: a support case, an article or its section, a blind set (``tune`` for an
+    evaluation item written while tuning)."""
+    style: str | None = None
+    """How it is written (ui-error, own-words, typo, partial, long-noisy, near-miss...), for reporting only."""
+    writer: str | None = None
+    """Who wrote or collected it (one writer per set and brief, such as ``blind2-A``)."""
+
+
+class Example(Provenance):
+    """One labelled message."""
 
     text: str = Field(min_length=1, max_length=20_000)
     """The message as a partner pasted or typed it."""
     cause: NodeId | None
     """The cause node it belongs to, or ``null`` when the flow does not handle it (a near miss)."""
-    source: str | None = None
-    """Provenance: where the message came from (a support case, an article, an evaluation set)."""
-    style: str | None = None
-    """How it is written (ui-error, own-words, typo, long-noisy...), for reporting only."""
-    writer: str | None = None
-    """Who wrote or collected it."""
 
 
 class ExamplesFile(BaseModel):

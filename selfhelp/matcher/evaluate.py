@@ -50,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz, process, utils
 
 from selfhelp.base.safe_yaml import load_file
-from selfhelp.flow.examples import Example, flow_examples
+from selfhelp.flow.examples import Example, Provenance, flow_examples
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import Hit, PatternIndex
 from selfhelp.matcher.matcher import (
@@ -72,10 +72,8 @@ SPLITS: tuple[Split, ...] = ("tune", "heldout", "blind")
 OUT_OF_SCOPE = "(out of scope)"
 
 
-class EvalItem(BaseModel):
-    """One labelled message."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+class EvalItem(Provenance):
+    """One labelled message of an evaluation set."""
 
     text: str
     """What the user pastes."""
@@ -85,14 +83,8 @@ class EvalItem(BaseModel):
     """exact, paraphrase, typo, ids, partial, noisy or oos (for reporting only)."""
     split: Split = "tune"
     """``tune``, ``heldout`` or ``blind`` (see the module's docstring)."""
-    style: str | None = None
-    """How a blind item was written (ui, own-words, typo, partial, long-paste, near-miss...), for reporting only."""
-    source: str | None = None
-    """Provenance: the article or section it was written from, or ``tune`` for items written while tuning."""
     relabelled: str | None = None
     """How the label was mapped to the flow's cause ids after writing (a blind writer never sees them)."""
-    writer: str | None = None
-    """Provenance: who wrote a blind item (one writer per set and brief, such as ``blind2-A``)."""
 
 
 class EvalSet(BaseModel):
