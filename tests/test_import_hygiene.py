@@ -5,6 +5,7 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import selfhelp
 
@@ -41,3 +42,29 @@ def test_cli_help_does_not_load_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_session_loads_the_matcher_and_examples_only_when_a_paste_needs_them() -> None:
+    # Start-up: loading the flows and opening a session must not pay for the matcher or the examples file.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from selfhelp.flow.validate import check_file\n"
+        "from selfhelp.session.engine import Session\n"
+        "flow = check_file(Path('flows/cpor-customer-association.yaml')).flow\n"
+        "session = Session(flow)\n"
+        "session.step()\n"
+        "before = [m for m in ('selfhelp.matcher.matcher', 'selfhelp.flow.examples') if m in sys.modules]\n"
+        "session.choose_label('I have an error message to paste')\n"
+        "session.submit('The subscription has already been claimed')\n"
+        "after = [m for m in ('selfhelp.matcher.matcher', 'selfhelp.flow.examples') if m in sys.modules]\n"
+        "print(before, after, session.current.node)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.split() == [
+        "[]",
+        "['selfhelp.matcher.matcher',",
+        "'selfhelp.flow.examples']",
+        "subscription-already-claimed",
+    ]

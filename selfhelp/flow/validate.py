@@ -15,7 +15,6 @@ from selfhelp.base.suggest import did_you_mean
 from selfhelp.flow import models
 from selfhelp.flow.cascade import Cascade, SchemaProblem
 from selfhelp.flow.content_rules import SectionLookup, check_content, check_sources
-from selfhelp.flow.examples import check_examples, examples_path
 from selfhelp.flow.graph import FlowGraph, Path_
 from selfhelp.flow.lint_config import load_config, waiver_problem
 from selfhelp.flow.rules import severity_of
@@ -472,6 +471,8 @@ def _finish(
 
 def _examples_problems(flow: models.Flow, path: Path) -> list[Diagnostic]:
     """The problems of the flow's examples file (:mod:`selfhelp.flow.examples`), if it names one."""
+    from selfhelp.flow.examples import check_examples, examples_path  # only `validate` reads examples: start-up
+
     where = examples_path(flow, path)
     return [] if where is None else list(check_examples(flow, where, display_path(where)).diagnostics)
 

@@ -44,7 +44,6 @@ from selfhelp.flow.models import (
     OutcomeNode,
     QuestionNode,
 )
-from selfhelp.matcher import default_matcher
 from selfhelp.matcher.results import CatalogMatcher, MatchCandidate, Matcher, MatchResult
 from selfhelp.session import answers
 from selfhelp.session.step import ChoiceView, InputSpec, LinkView, StepView
@@ -228,7 +227,7 @@ class Session:
         online: bool = False,
     ) -> None:
         self.flow = flow
-        self.matcher: Matcher = matcher or default_matcher()
+        self._matcher = matcher
         # The flows a pasted message or a redirect may lead to; this flow is always its own entry.
         self.flows: dict[str, Flow] = {f.id: f for f in catalog or ()}
         self.flows[flow.id] = flow
@@ -531,6 +530,18 @@ class Session:
             if choice.label.casefold() == label.casefold():
                 return self.choose(i)
         return Reply(ok=False, reason=f"There is no choice {label!r} here.")
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher this session judges pastes with: the shared default unless one was given.
+
+        Made on first use, so a session that never sees a paste never imports the matcher (start-up).
+        """
+        if self._matcher is None:
+            from selfhelp.matcher import default_matcher  # here, not at the top: see above
+
+            self._matcher = default_matcher()
+        return self._matcher
 
     def prepare_matching(self) -> None:
         """Have the matcher build this flow's index now, not at the first paste (it may take half a second).
