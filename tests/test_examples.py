@@ -94,7 +94,7 @@ def test_log_lines_of_an_example_are_not_indexed(tmp_path: Path) -> None:
     assert near_miss.cause is None and near_miss.text.startswith("Date: Fri, 20 Nov 2026")
     patterns = FuzzyMatcher().index(tiny(tmp_path)).patterns
     [indexed] = [p for p in patterns if p.kind == "example" and "co-op" in p.text]
-    assert indexed.text == "co-op claim 4411 was declined, the tax invoice is missing"
+    assert indexed.text == "co-op claim <number> was declined, the tax invoice is missing"
 
 
 def test_an_edited_examples_file_is_read_again_and_a_broken_one_counts_as_none(tmp_path: Path) -> None:
@@ -193,3 +193,16 @@ def test_a_session_prepares_its_matcher_when_asked() -> None:
     matcher = Recording()
     Session(flow, matcher=matcher).prepare_matching()
     assert matcher.prepared == ["cpor-customer-association"]
+
+
+def test_an_example_is_shown_masked_in_the_explanation(tmp_path: Path) -> None:
+    flow = tiny(tmp_path)
+    (tmp_path / "tiny.examples.yaml").write_text(
+        "flow: tiny\nexamples:\n"
+        "  - text: 'Subscription 7d3c1e52-9b0a-4f7e-8c11-2f5a6b7c8d9e was taken by an older claim of jo@fabrikam.com'\n"
+        "    cause: claimed\n",
+        encoding="utf-8",
+    )
+    result = FuzzyMatcher().match_flow(flow, "the subscription was taken by an older claim")
+    assert result.verdict == "match" and result.matches[0].node == "claimed"
+    assert result.matches[0].pattern == "Subscription <guid> was taken by an older claim of <email>"

@@ -27,7 +27,7 @@ from selfhelp.flow.examples import Example, flow_examples
 from selfhelp.flow.models import Flow
 from selfhelp.matcher.index import ALPHA, Hit, Pattern, PatternIndex, QueryTerms
 from selfhelp.matcher.neighbours import AGREEMENT_BONUS, Neighbours, agreement, neighbours
-from selfhelp.matcher.normalize import Normalized, Vocabulary, normalize, strip_noise
+from selfhelp.matcher.normalize import Normalized, Vocabulary, mask, normalize, strip_noise
 from selfhelp.matcher.results import MatchCandidate, MatchResult, Verdict, truncate
 
 #: Score (0-100) at or above which the best cause is a confident match. Calibrated with
@@ -130,7 +130,8 @@ def flow_patterns(flow: Flow, *, use_text: bool = USE_TEXT, examples: Sequence[E
 def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> list[Pattern]:
     """The flow's labelled examples (:mod:`selfhelp.flow.examples`) as patterns, their log and header lines dropped.
 
-    An example labelled ``null`` speaks for "not handled here", like an ``elsewhere:`` phrase. An example
+    Its ids, addresses, domains and numbers are masked (``<guid>``...). An example labelled ``null`` speaks for
+    "not handled here", like an ``elsewhere:`` phrase. An example
     with fewer than :data:`MIN_EXAMPLE_WORDS` words that count is left out.
     ``examples``: these instead of the flow's own file (calibration leaves some out).
     """
@@ -138,7 +139,8 @@ def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> l
     out = []
     for example in flow_examples(flow) if examples is None else examples:
         node = example.cause or ELSEWHERE
-        text = strip_noise(example.text)
+        # Masked: an example is someone's real paste, and the explanation of a match shows it to another user.
+        text = mask(strip_noise(example.text))[0]
         if len(normalize(text).tokens) >= MIN_EXAMPLE_WORDS:
             out.append(Pattern(flow.id, node, titles.get(node, "elsewhere"), text, "example"))
     return out
