@@ -501,3 +501,20 @@ def test_an_examples_file_is_not_a_flow(tmp_path: Path) -> None:
     _with_examples(tmp_path, "flow: cpor-customer-association\nexamples:\n  - {text: hi, cause: null}\n")
     reports = check_files([tmp_path], examples=True)
     assert [r.path.name for r in reports] == ["cpor-customer-association.yaml"] and reports[0].ok
+
+
+def test_an_examples_file_outside_the_flows_folder_is_refused_unread(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("flow: cpor-customer-association\nexamples:\n  - {text: a secret, cause: null}\n")
+    flow = flows / "cpor-customer-association.yaml"
+    flow.write_text(CPOR.read_text(encoding="utf-8").replace(
+        "examples: cpor-customer-association.examples.yaml", "examples: ../secret.yaml"), encoding="utf-8")
+    diag = only(check_file(flow, examples=True))
+    assert (diag.rule, diag.line, diag.column) == ("examples-file", 0, 0)
+    assert "outside the flow's folder" in diag.message
+    from selfhelp.flow.examples import flow_examples
+
+    loaded = check_file(flow).flow
+    assert loaded is not None and flow_examples(loaded) == ()

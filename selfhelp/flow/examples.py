@@ -78,8 +78,19 @@ def examples_path(flow: Flow, flow_file: Path) -> Path | None:
     return None if name is None else (flow_file.parent / name)
 
 
-def check_examples(flow: Flow, path: Path, display: str) -> LoadedExamples:
-    """Read and check the examples file of ``flow``: every problem, with line and column."""
+def inside_folder(path: Path, flow_file: Path) -> bool:
+    """Whether ``path`` is in the flow file's folder or below it (a flow must not point at any file it likes)."""
+    return path.resolve().is_relative_to(flow_file.parent.resolve())
+
+
+def check_examples(flow: Flow, path: Path, display: str, flow_file: Path | None = None) -> LoadedExamples:
+    """Read and check the examples file of ``flow``: every problem, with line and column.
+
+    With ``flow_file``, a file outside the flow's folder is refused without being read.
+    """
+    if flow_file is not None and not inside_folder(path, flow_file):
+        message = f"the examples file {display} is outside the flow's folder"
+        return LoadedExamples(path, (), (_error(display, (0, 0), "examples-file", message, _NAME_HINT),))
     return _check(flow.id, _matchable(flow), path, display)
 
 
@@ -153,7 +164,7 @@ def flow_examples(flow: Flow) -> tuple[Example, ...]:
     if flow.matching.examples is None or flow.origin is None:
         return ()
     path = examples_path(flow, flow.origin)
-    if path is None:
+    if path is None or not inside_folder(path, flow.origin):
         return ()
     try:
         stat = path.stat()

@@ -474,7 +474,7 @@ def _examples_problems(flow: models.Flow, path: Path) -> list[Diagnostic]:
     from selfhelp.flow.examples import check_examples, examples_path  # only `validate` reads examples: start-up
 
     where = examples_path(flow, path)
-    return [] if where is None else list(check_examples(flow, where, display_path(where)).diagnostics)
+    return [] if where is None else list(check_examples(flow, where, display_path(where), path).diagnostics)
 
 
 def unique(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
