@@ -60,8 +60,9 @@ MIN_CONTAINED_WEIGHT = 3.0
 #: part of the whole paste: "Thanks for your help" must not carry a match (calibrated like the thresholds; an
 #: unknown word weighs :data:`selfhelp.matcher.index.UNKNOWN_WEIGHT`, 2).
 MIN_PART_WEIGHT = 3.5
-#: ... or less than this many of the index's weightiest word, when that is less (a small index's words weigh little).
-MIN_PART_WORDS = 1.5
+#: ... or less than this many of the index's rarest (weightiest) words, when that is less (a small index's words
+#: weigh little).
+MIN_PART_RARE_WORDS = 1.5
 #: An example with fewer words than this that count ("it doesn't work", "help!") is too vague to be a pattern.
 MIN_EXAMPLE_WORDS = 4
 #: The node id of a flow's ``matching.elsewhere`` phrases: problems the flow does not handle.
@@ -131,9 +132,9 @@ def example_patterns(flow: Flow, examples: Sequence[Example] | None = None) -> l
     """The flow's labelled examples (:mod:`selfhelp.flow.examples`) as patterns, their log and header lines dropped.
 
     Its ids, addresses, domains and numbers are masked (``<guid>``...). An example labelled ``null`` speaks for
-    "not handled here", like an ``elsewhere:`` phrase. An example
-    with fewer than :data:`MIN_EXAMPLE_WORDS` words that count is left out.
-    ``examples``: these instead of the flow's own file (calibration leaves some out).
+    "not handled here", like an ``elsewhere:`` phrase. An example with fewer than :data:`MIN_EXAMPLE_WORDS`
+    words that count is left out. ``examples``: these instead of the flow's own file (calibration leaves
+    some out).
     """
     titles = {nid: cause.title or nid for nid, cause in flow.causes()}
     out = []
@@ -190,15 +191,17 @@ def best_hits(
     """
     parts = paste_parts(text)
     whole = normalize(parts[0])
-    readings = index.terms(whole).readings
+    readings: tuple[tuple[str, str], ...] = ()
     best: dict[tuple[str, str], Hit] = {}
     scored_parts: list[Normalized] = []
     # In a small index every word weighs little (a flow of one cause: 0.69 each), so the floor shrinks with it.
-    part_floor = min(MIN_PART_WEIGHT, MIN_PART_WORDS * index.top_weight)
+    part_floor = min(MIN_PART_WEIGHT, MIN_PART_RARE_WORDS * index.top_weight)
     for i, part in enumerate(parts):
         norm = whole if i == 0 else normalize(part)
         q = index.terms(norm)
-        if i and sum(q.weights.values()) < part_floor:
+        if i == 0:
+            readings = q.readings  # the explanation's readings are those of the whole paste
+        elif sum(q.weights.values()) < part_floor:
             continue  # a line such as "Thanks for your help" is too slight to carry a match on its own
         scored_parts.append(norm)
         for hit in index.search("", floor=FLOOR, keys=keys, limit=8, terms=q):
@@ -289,10 +292,6 @@ class FuzzyMatcher:
     def index(self, flows: Flow | Iterable[Flow]) -> PatternIndex:
         """The index of one flow or several, built on first use and cached while the flow objects live."""
         return self._indexes(flows)[0]
-
-    def neighbours(self, flows: Flow | Iterable[Flow]) -> Neighbours | None:
-        """The flows' labelled examples one by one (``None`` without any), cached with :meth:`index`."""
-        return self._indexes(flows)[1]
 
     def _indexes(self, flows: Flow | Iterable[Flow]) -> tuple[PatternIndex, Neighbours | None]:
         group = (flows,) if isinstance(flows, Flow) else tuple(flows)

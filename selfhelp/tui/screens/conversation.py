@@ -244,11 +244,10 @@ class ConversationScreen(Screen[None]):
         held, self._held = self._held, None
         same = first_screen(session.flow, session.step()) == self.preview
         self.session, self.preview = session, None
-        if same:
-            self._prepare_matching(session)  # otherwise _open_session below does it
         self.query_one("#answer").disabled = False
         self.refresh_bindings()  # the actions disabled until now
         if same:
+            self._prepare_matching(session)  # otherwise _open_session below does it
             if held is not None:
                 held()
             else:
